@@ -1,0 +1,43 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { DispatcherEnv } from '@flotilla/contracts';
+import { DbModule } from '@flotilla/db';
+import {
+  createEgressAgent,
+  DISPATCH_CONCURRENCY,
+  DispatchService,
+  EgressPolicy,
+  HTTP_SENDER,
+  HttpSender,
+  RouteService,
+  RoutingCache,
+} from '@flotilla/delivery';
+import { MessagingModule } from '@flotilla/messaging';
+import { ObservabilityModule, type Logger } from '@flotilla/observability';
+import { DeliveriesConsumer } from './consumers/deliveries.consumer';
+import { EventsConsumer } from './consumers/events.consumer';
+
+@Module({})
+export class DispatcherModule {
+  static forRoot(config: DispatcherEnv, logger: Logger): DynamicModule {
+    return {
+      module: DispatcherModule,
+      imports: [
+        ObservabilityModule.forRoot('dispatcher', logger),
+        DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-dispatcher` }),
+      ],
+      controllers: [EventsConsumer, DeliveriesConsumer],
+      providers: [
+        RoutingCache,
+        RouteService,
+        DispatchService,
+        { provide: DISPATCH_CONCURRENCY, useValue: config.DISPATCH_CONCURRENCY },
+        {
+          provide: HTTP_SENDER,
+          // Every connection is checked against the egress policy at connect time (SSRF guard).
+          useFactory: () => new HttpSender(createEgressAgent(new EgressPolicy(config.FLOTILLA_EGRESS_ALLOW))),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { loadConfigOrExit } from '@flotilla/config';
+import { CONSUMER_GROUPS, dispatcherEnvSchema, TOPICS } from '@flotilla/contracts';
+import { KafkaTransportFactory, type KafkaBatchTransport } from '@flotilla/messaging';
+import { LOGGER, MetricsRegistry, type Logger } from '@flotilla/observability';
+import { runService } from '@flotilla/runtime';
+import { DispatcherModule } from './dispatcher.module';
+
+const config = loadConfigOrExit('dispatcher', dispatcherEnvSchema);
+
+void runService({
+  service: 'dispatcher',
+  port: config.PORT,
+  host: process.env['HOST'],
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  module: (logger) => DispatcherModule.forRoot(config, logger),
+  transports: (app) => {
+    const transports = app.get(KafkaTransportFactory);
+    const logger = app.get<Logger>(LOGGER);
+    const units = app
+      .get(MetricsRegistry)
+      .histogram('flotilla_consumer_unit_seconds', 'Time to finish a unit of work, by stage', ['stage']);
+    const stage = (name: string, group: string, topic: string): KafkaBatchTransport =>
+      transports.create(
+        {
+          groupId: group,
+          topic,
+          batchSize: config.CONSUMER_BATCH_SIZE,
+          maxInFlight: config.CONSUMER_MAX_IN_FLIGHT,
+          onUnitDone: (_count, seconds) => {
+            units.observe({ stage: name }, seconds);
+          },
+        },
+        logger.child({ stage: name }),
+      );
+    return [
+      stage('route', CONSUMER_GROUPS.dispatcherRoute, TOPICS.events.name),
+      stage('deliver', CONSUMER_GROUPS.dispatcherDeliver, TOPICS.deliveries.name),
+    ];
+  },
+});

@@ -1,0 +1,104 @@
+import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import {
+  createBroadcastEventBodySchema,
+  createEventBodySchema,
+  createFanoutEventBodySchema,
+  eventListQuerySchema,
+  type CreateBroadcastEventBody,
+  type CreateEventBody,
+  type CreateFanoutEventBody,
+  type EventListQuery,
+  type EventMessageV1,
+  type EventTarget,
+} from '@flotilla/contracts';
+import { extractRawMember, IngestEventService } from '@flotilla/ingestion';
+import { EventLogService, presentEvent, presentPage } from '@flotilla/management';
+import { ProjectGuard } from '../http/auth.guard';
+import { ok, type Envelope } from '../http/envelope';
+import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
+
+@Controller('api/v1/projects/:projectID/events')
+@UseGuards(ProjectGuard)
+export class EventsController {
+  constructor(
+    private readonly ingest: IngestEventService,
+    private readonly eventLog: EventLogService,
+  ) {}
+
+  /** Answers 201 only once Kafka has acknowledged the event: from here on it is never lost. */
+  @Post()
+  @HttpCode(201)
+  async create(
+    @Param('projectID') projectId: string,
+    @JsonBody(createEventBodySchema) body: ParsedBody<CreateEventBody>,
+  ): Promise<Envelope<unknown>> {
+    const target: EventTarget = { kind: 'single', endpoint_id: body.value.endpoint_id };
+    return ok('Endpoint event created successfully', await this.accept(projectId, target, body));
+  }
+
+  @Post('fanout')
+  @HttpCode(201)
+  async fanout(
+    @Param('projectID') projectId: string,
+    @JsonBody(createFanoutEventBodySchema) body: ParsedBody<CreateFanoutEventBody>,
+  ): Promise<Envelope<unknown>> {
+    const target: EventTarget = { kind: 'fanout', owner_id: body.value.owner_id };
+    return ok('Event queued successfully', await this.accept(projectId, target, body));
+  }
+
+  @Post('broadcast')
+  @HttpCode(201)
+  async broadcast(
+    @Param('projectID') projectId: string,
+    @JsonBody(createBroadcastEventBodySchema) body: ParsedBody<CreateBroadcastEventBody>,
+  ): Promise<Envelope<unknown>> {
+    return ok('Broadcast event queued successfully', await this.accept(projectId, { kind: 'broadcast' }, body));
+  }
+
+  @Get()
+  async list(
+    @Param('projectID') projectId: string,
+    @ValidQuery(eventListQuerySchema) query: EventListQuery,
+  ): Promise<Envelope<unknown>> {
+    const page = await this.eventLog.listEvents(projectId, query);
+    return ok('Events fetched successfully', presentPage(page, query.perPage, presentEvent));
+  }
+
+  @Get(':eventID')
+  async get(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<unknown>> {
+    return ok('Event fetched successfully', presentEvent(await this.eventLog.getEvent(projectId, id)));
+  }
+
+  private async accept(
+    projectId: string,
+    target: EventTarget,
+    body: ParsedBody<CreateBroadcastEventBody>,
+  ): Promise<Record<string, unknown>> {
+    const message = await this.ingest.accept({
+      projectId,
+      target,
+      eventType: body.value.event_type,
+      // The schema guarantees `data` is present, so the raw member exists.
+      rawData: extractRawMember(body.text, 'data') ?? JSON.stringify(body.value.data),
+      customHeaders: body.value.custom_headers,
+      idempotencyKey: body.value.idempotency_key,
+      channel: 'http',
+    });
+    return presentAccepted(message);
+  }
+}
+
+function presentAccepted(message: EventMessageV1): Record<string, unknown> {
+  return {
+    uid: message.event_id,
+    project_id: message.project_id,
+    event_type: message.event_type,
+    endpoints: message.target.kind === 'single' ? [message.target.endpoint_id] : [],
+    owner_id: message.target.kind === 'fanout' ? message.target.owner_id : '',
+    data: JSON.parse(message.data) as unknown,
+    headers: message.custom_headers,
+    idempotency_key: message.idempotency_key ?? '',
+    created_at: message.accepted_at,
+    updated_at: message.accepted_at,
+  };
+}

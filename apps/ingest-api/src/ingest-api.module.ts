@@ -1,0 +1,44 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { IngestApiEnv } from '@flotilla/contracts';
+import { DbModule } from '@flotilla/db';
+import { IngestEventService } from '@flotilla/ingestion';
+import { ManagementModule } from '@flotilla/management';
+import { MessagingModule } from '@flotilla/messaging';
+import { ObservabilityModule, type Logger } from '@flotilla/observability';
+import { EndpointsController } from './controllers/endpoints.controller';
+import { EventDeliveriesController } from './controllers/event-deliveries.controller';
+import { EventsController } from './controllers/events.controller';
+import { ProjectsController } from './controllers/projects.controller';
+import { SubscriptionsController } from './controllers/subscriptions.controller';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { ADMIN_TOKEN, AdminGuard, ProjectGuard } from './http/auth.guard';
+
+@Module({})
+export class IngestApiModule {
+  static forRoot(config: IngestApiEnv, logger: Logger): DynamicModule {
+    return {
+      module: IngestApiModule,
+      imports: [
+        ObservabilityModule.forRoot('ingest-api', logger),
+        DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
+        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ingest-api` }),
+        ManagementModule.forRoot({ egressAllow: config.FLOTILLA_EGRESS_ALLOW }),
+      ],
+      controllers: [
+        ProjectsController,
+        EndpointsController,
+        SubscriptionsController,
+        EventsController,
+        EventDeliveriesController,
+      ],
+      providers: [
+        IngestEventService,
+        AdminGuard,
+        ProjectGuard,
+        { provide: ADMIN_TOKEN, useValue: config.FLOTILLA_ADMIN_TOKEN },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+      ],
+    };
+  }
+}

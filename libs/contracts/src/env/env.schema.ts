@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
+const csv = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+
+export const commonEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long graceful shutdown may take before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(25_000),
+});
+
+export const databaseEnvSchema = z.object({
+  DATABASE_URL: z
+    .string({ error: 'is required (postgres://user@host:5432/db)' })
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+});
+
+export const kafkaEnvSchema = z.object({
+  KAFKA_BROKERS: csv.pipe(
+    z
+      .array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port'))
+      .min(1, 'needs at least one host:port'),
+  ),
+  KAFKA_CLIENT_ID: z.string().min(1).default('flotilla'),
+});
+
+export const ingestApiEnvSchema = commonEnvSchema
+  .extend(databaseEnvSchema.shape)
+  .extend(kafkaEnvSchema.shape)
+  .extend({
+    PORT: port(5005),
+    FLOTILLA_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+    /** Delivery to these CIDRs is allowed despite the SSRF guard (e.g. 127.0.0.0/8 for local use). */
+    FLOTILLA_EGRESS_ALLOW: csv.default([]),
+  });
+export type IngestApiEnv = z.infer<typeof ingestApiEnvSchema>;
+
+export const dispatcherEnvSchema = commonEnvSchema
+  .extend(databaseEnvSchema.shape)
+  .extend(kafkaEnvSchema.shape)
+  .extend({
+    PORT: port(5006),
+    FLOTILLA_EGRESS_ALLOW: csv.default([]),
+    /** Concurrent HTTP requests across all endpoints of one dispatcher. */
+    DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(256),
+    /** Messages taken from the queue into one unit of work. */
+    CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** Units of work in flight per consumer. */
+    CONSUMER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
+  });
+export type DispatcherEnv = z.infer<typeof dispatcherEnvSchema>;
+
+export const schedulerEnvSchema = commonEnvSchema
+  .extend(databaseEnvSchema.shape)
+  .extend(kafkaEnvSchema.shape)
+  .extend({
+    PORT: port(5007),
+    SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
+    SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
+    /** How long a claim holds before another scheduler may take the delivery again. */
+    SCHEDULER_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
+  });
+export type SchedulerEnv = z.infer<typeof schedulerEnvSchema>;
+
+export const pubsubIngesterEnvSchema = commonEnvSchema
+  .extend(databaseEnvSchema.shape)
+  .extend(kafkaEnvSchema.shape)
+  .extend({
+    PORT: port(5008),
+    PUBSUB_EMULATOR_HOST: z.string().optional(),
+    SOURCES_REFRESH_MS: z.coerce.number().int().min(100).default(5000),
+  });
+export type PubsubIngesterEnv = z.infer<typeof pubsubIngesterEnvSchema>;
+
+export const sqsIngesterEnvSchema = commonEnvSchema
+  .extend(databaseEnvSchema.shape)
+  .extend(kafkaEnvSchema.shape)
+  .extend({
+    PORT: port(5009),
+    AWS_ENDPOINT_URL_SQS: z.url().optional(),
+    SOURCES_REFRESH_MS: z.coerce.number().int().min(100).default(5000),
+  });
+export type SqsIngesterEnv = z.infer<typeof sqsIngesterEnvSchema>;

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { headerMapSchema } from '../json';
+
+export const endpointStatusSchema = z.enum(['active', 'inactive', 'paused']);
+export type EndpointStatus = z.infer<typeof endpointStatusSchema>;
+
+export const endpointAuthenticationSchema = z.object({
+  type: z.literal('api_key'),
+  api_key: z.object({
+    header_name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid HTTP header name'),
+    header_value: z.string().min(1).regex(/^[^\r\n]*$/, 'must not contain line breaks'),
+  }),
+});
+
+export const createEndpointBodySchema = z.object({
+  name: z.string().trim().min(1).max(255),
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+    .max(2048),
+  secret: z.string().min(8).max(256).optional(),
+  owner_id: z.string().min(1).max(255).optional(),
+  description: z.string().max(2000).optional(),
+  advanced_signatures: z.boolean().default(true),
+  support_email: z.email().optional(),
+  /** Seconds, as in Convoy. */
+  http_timeout: z.int().min(1).max(300).default(10),
+  rate_limit: z.int().min(0).default(0),
+  rate_limit_duration: z.int().min(1).default(1),
+  content_type: z.string().default('application/json'),
+  custom_headers: headerMapSchema.default({}),
+  authentication: endpointAuthenticationSchema.optional(),
+  ordered: z.boolean().default(false),
+});
+export type CreateEndpointBody = z.infer<typeof createEndpointBodySchema>;

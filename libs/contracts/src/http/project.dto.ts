@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+export const signatureFormatSchema = z.enum(['standard-webhooks', 'convoy']);
+export const hashSchema = z.enum(['SHA256', 'SHA512']);
+export const encodingSchema = z.enum(['hex', 'base64']);
+
+export const projectConfigSchema = z.object({
+  signature: z
+    .object({
+      format: signatureFormatSchema.default('standard-webhooks'),
+      header: z.string().min(1).max(64).default('X-Convoy-Signature'),
+      versions: z
+        .array(z.object({ hash: hashSchema.default('SHA256'), encoding: encodingSchema.default('hex') }))
+        .min(1)
+        .default([{ hash: 'SHA256', encoding: 'hex' }]),
+    })
+    .prefault({}),
+  strategy: z
+    .object({
+      type: z.enum(['linear', 'exponential']).default('linear'),
+      duration: z.int().min(1).max(86_400).default(100),
+      retry_count: z.int().min(0).max(100).default(10),
+    })
+    .prefault({}),
+  ratelimit: z
+    .object({ count: z.int().min(0).default(0), duration: z.int().min(1).default(1) })
+    .prefault({}),
+  disable_endpoint: z.boolean().default(false),
+  max_payload_read_size: z.int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  ssrf: z.object({ allow_cidrs: z.array(z.string()).default([]) }).prefault({}),
+  meta_event: z
+    .object({
+      is_enabled: z.boolean().default(false),
+      type: z.literal('http').default('http'),
+      event_type: z.array(z.string()).default([]),
+      url: z.url().optional(),
+      secret: z.string().optional(),
+    })
+    .prefault({}),
+});
+export type ProjectConfig = z.infer<typeof projectConfigSchema>;
+
+export const createProjectBodySchema = z.object({
+  name: z.string().trim().min(1).max(255),
+  type: z.enum(['outgoing', 'incoming']).default('outgoing'),
+  config: projectConfigSchema.prefault({}),
+});
+export type CreateProjectBody = z.infer<typeof createProjectBodySchema>;

@@ -1,0 +1,50 @@
+import { Global, Injectable, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { HealthRegistry } from '@flotilla/observability';
+import { PrismaService, type DatabaseOptions } from './prisma.service';
+import { AttemptRepository } from './repositories/attempt.repository';
+import { DeliveryRepository } from './repositories/delivery.repository';
+import { EndpointRepository, SubscriptionRepository } from './repositories/endpoint.repository';
+import { EventRepository } from './repositories/event.repository';
+import { ApiKeyRepository, ProjectRepository } from './repositories/project.repository';
+import { RoutingRepository } from './repositories/routing.repository';
+import { SourceRepository } from './repositories/source.repository';
+
+const repositories = [
+  ProjectRepository,
+  ApiKeyRepository,
+  EndpointRepository,
+  SubscriptionRepository,
+  RoutingRepository,
+  EventRepository,
+  DeliveryRepository,
+  AttemptRepository,
+  SourceRepository,
+];
+
+@Injectable()
+class DatabaseReadiness implements OnApplicationBootstrap {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.health.register('database', () => this.prisma.ping());
+  }
+}
+
+@Global()
+@Module({})
+export class DbModule {
+  static forRoot(options: DatabaseOptions): DynamicModule {
+    return {
+      module: DbModule,
+      providers: [
+        { provide: PrismaService, useFactory: () => new PrismaService(options) },
+        DatabaseReadiness,
+        ...repositories,
+      ],
+      exports: [PrismaService, ...repositories],
+    };
+  }
+}

@@ -1,0 +1,85 @@
+import { projectConfigSchema, type ProjectConfig } from '@flotilla/contracts';
+import type { DispatchRow, EndpointSecret } from '@flotilla/db';
+import { signDelivery, type SignatureScheme } from '@flotilla/signing';
+
+export const USER_AGENT = 'Flotilla/0.1';
+
+export interface BuiltRequest {
+  headers: Record<string, string>;
+  /** What the audit log keeps: the same headers with credentials masked. */
+  loggedHeaders: Record<string, string>;
+  body: string;
+}
+
+/** The secrets that still sign, oldest first (the newest signs last, as both formats expect). */
+export function liveSecrets(secrets: unknown, now: Date): string[] {
+  if (!Array.isArray(secrets)) return [];
+  return (secrets as EndpointSecret[])
+    .filter((secret) => secret.expires_at === null || new Date(secret.expires_at) > now)
+    .sort((a, b) => a.created_at.localeCompare(b.created_at))
+    .map((secret) => secret.value);
+}
+
+export function signatureScheme(config: ProjectConfig, advanced: boolean): SignatureScheme {
+  switch (config.signature.format) {
+    case 'standard-webhooks':
+      return { format: 'standard-webhooks' };
+    case 'convoy':
+      return { format: 'convoy', header: config.signature.header, versions: config.signature.versions, advanced };
+  }
+}
+
+const projectConfigs = new Map<string, { raw: string; config: ProjectConfig }>();
+
+/** Project configs are parsed once per change, not once per delivery. */
+export function projectConfigOf(row: Pick<DispatchRow, 'projectId' | 'projectConfig'>): ProjectConfig {
+  const raw = JSON.stringify(row.projectConfig);
+  const cached = projectConfigs.get(row.projectId);
+  if (cached?.raw === raw) return cached.config;
+  const config = projectConfigSchema.parse(row.projectConfig);
+  projectConfigs.set(row.projectId, { raw, config });
+  return config;
+}
+
+/**
+ * The exact request for one attempt: the body is the event's JSON text as accepted, signed as sent.
+ * The delivery id is the stable id receivers dedupe on (same on every retry).
+ */
+export function buildDeliveryRequest(row: DispatchRow, config: ProjectConfig, now: Date): BuiltRequest {
+  const headers: Record<string, string> = {};
+  const masked = new Set<string>();
+  for (const source of [row.customHeaders, row.eventHeaders]) {
+    if (source && typeof source === 'object' && !Array.isArray(source)) {
+      for (const [name, value] of Object.entries(source)) {
+        if (typeof value === 'string') headers[name.toLowerCase()] = value;
+      }
+    }
+  }
+  const auth = row.authentication as { api_key?: { header_name: string; header_value: string } } | null;
+  if (auth?.api_key) {
+    headers[auth.api_key.header_name.toLowerCase()] = auth.api_key.header_value;
+    masked.add(auth.api_key.header_name.toLowerCase());
+  }
+  headers['content-type'] = row.contentType;
+  headers['user-agent'] = USER_AGENT;
+  headers['x-flotilla-event-id'] = row.eventId;
+  headers['x-flotilla-delivery-id'] = row.id;
+  headers['x-flotilla-event-type'] = row.eventType;
+  const scheme = signatureScheme(config, row.advancedSignatures);
+  if (scheme.format === 'convoy') {
+    headers['x-convoy-idempotency-key'] = row.id;
+    headers['x-convoy-event-id'] = row.eventId;
+    headers['x-convoy-eventdelivery-id'] = row.id;
+  }
+  const signed = signDelivery(scheme, {
+    id: row.id,
+    timestamp: Math.floor(now.getTime() / 1000),
+    body: row.rawData,
+    secrets: liveSecrets(row.secrets, now),
+  });
+  for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
+  const loggedHeaders = Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, masked.has(name) ? '[redacted]' : value]),
+  );
+  return { headers, loggedHeaders, body: row.rawData };
+}

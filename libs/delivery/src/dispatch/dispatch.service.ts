@@ -1,0 +1,155 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { newId, type DeliveryMessageV1 } from '@flotilla/contracts';
+import {
+  AttemptRepository,
+  DeliveryRepository,
+  type DeliveryResult,
+  type DispatchRow,
+  type NewAttempt,
+} from '@flotilla/db';
+import { MetricsRegistry } from '@flotilla/observability';
+import { HttpSender, type SendResult } from '../http/http-sender';
+import { nextRetryDelaySeconds, parseRetryAfter } from '../retry/retry-policy';
+import { ConcurrencyLimiter } from './concurrency-limiter';
+import { buildDeliveryRequest, projectConfigOf } from './delivery-request';
+
+export const HTTP_SENDER = Symbol('HTTP_SENDER');
+export const DISPATCH_CONCURRENCY = Symbol('DISPATCH_CONCURRENCY');
+
+/** A paused endpoint's deliveries wait this long before being looked at again. */
+const PAUSED_RECHECK_SECONDS = 30;
+
+type Outcome = 'success' | 'retry' | 'failure' | 'skipped' | 'deferred' | 'discarded';
+
+/**
+ * The deliver stage: for a batch of delivery messages, read their state in one query, send the
+ * ones still due (concurrently, bounded), then write every attempt and every status change in two
+ * set-based statements. Deliveries that already succeeded are not sent again (Kafka redelivery
+ * after a crash).
+ */
+@Injectable()
+export class DispatchService {
+  private readonly limiter: ConcurrencyLimiter;
+  private readonly attemptsCounter;
+  private readonly latency;
+
+  constructor(
+    private readonly deliveries: DeliveryRepository,
+    private readonly attempts: AttemptRepository,
+    @Inject(HTTP_SENDER) private readonly sender: HttpSender,
+    @Inject(DISPATCH_CONCURRENCY) concurrency: number,
+    metrics: MetricsRegistry,
+  ) {
+    this.limiter = new ConcurrencyLimiter(concurrency);
+    this.attemptsCounter = metrics.counter(
+      'flotilla_delivery_attempts_total',
+      'Deliveries handled by the dispatcher, by outcome',
+      ['outcome'],
+    );
+    this.latency = metrics.histogram(
+      'flotilla_delivery_request_seconds',
+      'HTTP latency of delivery attempts',
+      ['outcome'],
+    );
+  }
+
+  async dispatch(messages: readonly DeliveryMessageV1[]): Promise<void> {
+    const ids = [...new Set(messages.map((message) => message.delivery_id))];
+    const rows = await this.deliveries.loadForDispatch(ids);
+    const results: DeliveryResult[] = [];
+    const attempts: NewAttempt[] = [];
+    await Promise.all(
+      rows.map(async (row) => {
+        const outcome = await this.handle(row, results, attempts);
+        this.attemptsCounter.inc({ outcome });
+      }),
+    );
+    await Promise.all([this.attempts.insertMany(attempts), this.deliveries.recordResults(results)]);
+  }
+
+  private async handle(row: DispatchRow, results: DeliveryResult[], attempts: NewAttempt[]): Promise<Outcome> {
+    switch (row.status) {
+      case 'Success':
+      case 'Failure':
+      case 'Discarded':
+        return 'skipped';
+      case 'Scheduled':
+      case 'Processing':
+      case 'Retry':
+        break;
+    }
+    const now = new Date();
+    switch (row.endpointStatus) {
+      case 'inactive':
+        results.push(this.result(row, 'Discarded', 0, now, null, 'endpoint is inactive'));
+        return 'discarded';
+      case 'paused':
+        results.push(
+          this.result(row, row.status, 0, new Date(now.getTime() + PAUSED_RECHECK_SECONDS * 1000), null, 'endpoint is paused'),
+        );
+        return 'deferred';
+      case 'active':
+        break;
+    }
+    const config = projectConfigOf(row);
+    let sent: SendResult;
+    let loggedHeaders: Record<string, string> = {};
+    try {
+      const request = buildDeliveryRequest(row, config, now);
+      loggedHeaders = request.loggedHeaders;
+      sent = await this.limiter.run(() =>
+        this.sender.send({
+          url: row.url,
+          headers: request.headers,
+          body: request.body,
+          timeoutMs: row.httpTimeoutSeconds * 1000,
+        }),
+      );
+    } catch (error) {
+      sent = { kind: 'error', errorKind: 'network', message: error instanceof Error ? error.message : String(error), latencyMs: 0 };
+    }
+    attempts.push({
+      id: newId(),
+      projectId: row.projectId,
+      deliveryId: row.id,
+      endpointId: row.endpointId,
+      url: row.url,
+      method: 'POST',
+      requestHeaders: loggedHeaders,
+      responseStatus: sent.kind === 'response' ? sent.status : null,
+      responseHeaders: sent.kind === 'response' ? sent.headers : null,
+      responseBody: sent.kind === 'response' ? sent.body : null,
+      latencyMs: sent.latencyMs,
+      error: sent.kind === 'error' ? sent.message : sent.status >= 300 ? `HTTP ${sent.status}` : null,
+      errorKind: sent.kind === 'error' ? sent.errorKind : sent.status >= 300 ? 'http_status' : null,
+      createdAt: now,
+    });
+    if (sent.kind === 'response' && sent.status >= 200 && sent.status < 300) {
+      this.latency.observe({ outcome: 'success' }, sent.latencyMs / 1000);
+      results.push(this.result(row, 'Success', 1, now, sent.latencyMs, null));
+      return 'success';
+    }
+    this.latency.observe({ outcome: 'failure' }, sent.latencyMs / 1000);
+    const attempt = row.attemptCount + 1;
+    const retryAfter = sent.kind === 'response' ? parseRetryAfter(sent.headers['retry-after']) : undefined;
+    const delay = nextRetryDelaySeconds(config.strategy, attempt, retryAfter);
+    const error = sent.kind === 'error' ? sent.message : `HTTP ${sent.status}`;
+    if (delay === undefined) {
+      results.push(this.result(row, 'Failure', 1, now, sent.latencyMs, error));
+      return 'failure';
+    }
+    results.push(this.result(row, 'Retry', 1, new Date(now.getTime() + delay * 1000), sent.latencyMs, error));
+    return 'retry';
+  }
+
+  private result(
+    row: DispatchRow,
+    status: DeliveryResult['status'],
+    attempted: number,
+    nextAttemptAt: Date,
+    latencyMs: number | null,
+    lastError: string | null,
+  ): DeliveryResult {
+    return { id: row.id, status, attempted, nextAttemptAt, latencyMs, lastError };
+  }
+}

@@ -1,0 +1,146 @@
+import type { Page } from '@flotilla/contracts';
+import type {
+  DeliveryAttempt,
+  Endpoint,
+  Event,
+  EventDelivery,
+  PageResult,
+  Project,
+  Subscription,
+} from '@flotilla/db';
+
+/** Convoy's JSON shapes: snake_case fields, ids in `uid`, RFC 3339 timestamps. */
+
+export function presentProject(project: Project): Record<string, unknown> {
+  return {
+    uid: project.id,
+    name: project.name,
+    type: project.type,
+    config: project.config,
+    created_at: project.createdAt.toISOString(),
+    updated_at: project.updatedAt.toISOString(),
+  };
+}
+
+export function presentEndpoint(endpoint: Endpoint): Record<string, unknown> {
+  return {
+    uid: endpoint.id,
+    project_id: endpoint.projectId,
+    owner_id: endpoint.ownerId ?? '',
+    name: endpoint.name,
+    title: endpoint.name,
+    url: endpoint.url,
+    target_url: endpoint.url,
+    description: endpoint.description ?? '',
+    status: endpoint.status,
+    secrets: endpoint.secrets,
+    advanced_signatures: endpoint.advancedSignatures,
+    support_email: endpoint.supportEmail ?? '',
+    http_timeout: endpoint.httpTimeoutSeconds,
+    rate_limit: endpoint.rateLimit,
+    rate_limit_duration: endpoint.rateLimitDuration,
+    content_type: endpoint.contentType,
+    custom_headers: endpoint.customHeaders,
+    authentication: endpoint.authentication,
+    ordered: endpoint.ordered,
+    created_at: endpoint.createdAt.toISOString(),
+    updated_at: endpoint.updatedAt.toISOString(),
+  };
+}
+
+export function presentSubscription(subscription: Subscription): Record<string, unknown> {
+  return {
+    uid: subscription.id,
+    name: subscription.name,
+    project_id: subscription.projectId,
+    endpoint_id: subscription.endpointId,
+    source_id: subscription.sourceId ?? '',
+    filter_config: {
+      event_types: subscription.eventTypes,
+      filter: { headers: subscription.filterHeaders, body: subscription.filterBody },
+    },
+    delivery_mode: subscription.deliveryMode,
+    status: subscription.status,
+    created_at: subscription.createdAt.toISOString(),
+    updated_at: subscription.updatedAt.toISOString(),
+  };
+}
+
+export function presentEvent(event: Event): Record<string, unknown> {
+  return {
+    uid: event.id,
+    project_id: event.projectId,
+    event_type: event.eventType,
+    endpoints: event.endpointId ? [event.endpointId] : [],
+    owner_id: event.ownerId ?? '',
+    data: JSON.parse(event.rawData) as unknown,
+    raw: event.rawData,
+    headers: event.headers,
+    idempotency_key: event.idempotencyKey ?? '',
+    is_duplicate_event: event.isDuplicate,
+    source_id: event.sourceId ?? '',
+    broker_message_id: event.brokerMessageId ?? '',
+    accepted_at: event.acceptedAt.toISOString(),
+    created_at: event.createdAt.toISOString(),
+    updated_at: event.createdAt.toISOString(),
+  };
+}
+
+export function presentDelivery(delivery: EventDelivery): Record<string, unknown> {
+  return {
+    uid: delivery.id,
+    project_id: delivery.projectId,
+    event_id: delivery.eventId,
+    endpoint_id: delivery.endpointId,
+    subscription_id: delivery.subscriptionId ?? '',
+    event_type: delivery.eventType,
+    status: delivery.status,
+    metadata: {
+      num_trials: delivery.attemptCount,
+      next_send_time: delivery.nextAttemptAt.toISOString(),
+    },
+    latency: delivery.latencyMs,
+    description: delivery.lastError ?? '',
+    delivered_at: delivery.deliveredAt?.toISOString() ?? null,
+    created_at: delivery.createdAt.toISOString(),
+    updated_at: delivery.updatedAt.toISOString(),
+  };
+}
+
+export function presentAttempt(attempt: DeliveryAttempt): Record<string, unknown> {
+  return {
+    uid: attempt.id,
+    msg_id: attempt.deliveryId,
+    project_id: attempt.projectId,
+    endpoint_id: attempt.endpointId,
+    url: attempt.url,
+    method: attempt.method,
+    request_http_header: attempt.requestHeaders,
+    response_http_header: attempt.responseHeaders,
+    http_status: attempt.responseStatus === null ? '' : String(attempt.responseStatus),
+    status_code: attempt.responseStatus,
+    response_data: attempt.responseBody ?? '',
+    error: attempt.error ?? '',
+    error_kind: attempt.errorKind ?? '',
+    latency_ms: attempt.latencyMs,
+    status: attempt.responseStatus !== null && attempt.responseStatus >= 200 && attempt.responseStatus < 300,
+    created_at: attempt.createdAt.toISOString(),
+  };
+}
+
+export function presentPage<T extends { id: string }>(
+  page: PageResult<T>,
+  perPage: number,
+  present: (row: T) => Record<string, unknown>,
+): Page<Record<string, unknown>> {
+  return {
+    content: page.rows.map(present),
+    pagination: {
+      per_page: perPage,
+      has_next_page: page.hasNext,
+      has_prev_page: page.hasPrev,
+      next_page_cursor: page.rows.at(-1)?.id ?? '',
+      prev_page_cursor: page.rows[0]?.id ?? '',
+    },
+  };
+}

@@ -1,0 +1,302 @@
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { DEAD_LETTER_TOPIC } from '@flotilla/contracts';
+import type { Logger } from '@flotilla/observability';
+import type { KafkaProducerService } from './kafka-producer.service';
+import { PartitionProgress } from './partition-progress';
+
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+export interface DeadLetter {
+  message: ConsumedMessage;
+  reason: string;
+}
+
+/** What a batch handler returns: the messages it could not handle and why (they are parked). */
+export interface BatchOutcome {
+  deadLetters: DeadLetter[];
+}
+
+export interface KafkaBatchTransportOptions {
+  groupId: string;
+  topic: string;
+  /** Messages handed to the handler at once. */
+  batchSize: number;
+  /** Units of work running at once; a slow unit does not hold back the next. */
+  maxInFlight: number;
+  /** Fetched messages waiting for a worker before fetching pauses (backpressure). */
+  maxQueued?: number;
+  /** How long a fetch waits for data; small values keep latency low. */
+  maxWaitTimeInMs?: number;
+  onUnitDone?: (count: number, seconds: number) => void;
+}
+
+/**
+ * A Nest microservice transport for Kafka that owns offsets: the fetch loop only queues, workers
+ * take up to `batchSize` messages at a time (several units in flight), and each partition's offset
+ * is committed only up to its lowest unfinished message. A handler either handles a message or
+ * reports it as a dead letter (produced to the topic's DLQ before the commit); when it throws, the
+ * unit is retried with backoff and nothing is committed past it. Consumers register with
+ * `@EventPattern(topic)` and receive `ConsumedMessage[]`.
+ */
+export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
+  private consumer: Consumer | undefined;
+  private readonly queue: ConsumedMessage[] = [];
+  private readonly progress = new Map<number, PartitionProgress>();
+  private readonly running = new Set<Promise<void>>();
+  private assigned = new Set<number>();
+  private closing = false;
+  private committing: Promise<void> | undefined;
+  private commitAgain = false;
+  private roomWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: KafkaProducerService,
+    private readonly log: Logger,
+    private readonly options: KafkaBatchTransportOptions,
+  ) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => {
+        callback();
+      },
+      (error: unknown) => {
+        callback(error);
+      },
+    );
+  }
+
+  on(): never {
+    throw new Error('KafkaBatchTransport does not emit events');
+  }
+
+  unwrap<T = Consumer | undefined>(): T {
+    return this.consumer as T;
+  }
+
+  get isReady(): boolean {
+    return this.consumer !== undefined && !this.closing;
+  }
+
+  private async start(): Promise<void> {
+    if (!this.getHandlerByPattern(this.options.topic)) {
+      throw new Error(`no @EventPattern('${this.options.topic}') handler is registered`);
+    }
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 20,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const partitions = event.payload.memberAssignment[this.options.topic] ?? [];
+      this.reassign(new Set(partitions));
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+    });
+    await consumer.connect();
+    // A new group reads from the start so that nothing produced before its first join is skipped.
+    await consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async (payload) => {
+        await this.onBatch(payload);
+      },
+    });
+    this.log.info({ group: this.options.groupId, topic: this.options.topic }, 'consuming');
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    let progress = this.progress.get(batch.partition);
+    if (!progress) {
+      progress = new PartitionProgress();
+      this.progress.set(batch.partition, progress);
+    }
+    for (const message of batch.messages) {
+      if (!payload.isRunning() || payload.isStale() || this.closing) break;
+      if (progress.add(message.offset)) {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) {
+          if (value !== undefined) headers[name] = value.toString();
+        }
+        this.queue.push({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+          key: message.key ? message.key.toString() : null,
+          value: message.value,
+          headers,
+          timestamp: message.timestamp,
+        });
+      }
+      // Moves the fetch position only; the commit is ours (watermark).
+      payload.resolveOffset(message.offset);
+    }
+    this.pump();
+    const maxQueued = this.options.maxQueued ?? this.options.batchSize * this.options.maxInFlight * 2;
+    while (this.queue.length >= maxQueued && payload.isRunning() && !payload.isStale() && !this.closing) {
+      await this.waitForRoom(1000);
+      await payload.heartbeat();
+    }
+  }
+
+  private reassign(partitions: Set<number>): void {
+    this.assigned = partitions;
+    for (const partition of [...this.progress.keys()]) {
+      if (!partitions.has(partition)) this.progress.delete(partition);
+    }
+    // Queued work of partitions we lost now belongs to another member.
+    const kept = this.queue.filter((message) => partitions.has(message.partition));
+    this.queue.length = 0;
+    this.queue.push(...kept);
+  }
+
+  private waitForRoom(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.roomWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private pump(): void {
+    while (!this.closing && this.running.size < this.options.maxInFlight && this.queue.length > 0) {
+      const unit = this.queue.splice(0, this.options.batchSize);
+      const work = this.process(unit).finally(() => {
+        this.running.delete(work);
+        const waiters = this.roomWaiters;
+        this.roomWaiters = [];
+        for (const wake of waiters) wake();
+        this.pump();
+      });
+      this.running.add(work);
+    }
+  }
+
+  private async process(unit: ConsumedMessage[]): Promise<void> {
+    const started = process.hrtime.bigint();
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const outcome = await this.invoke(unit);
+        if (outcome.deadLetters.length > 0) await this.deadLetter(outcome.deadLetters);
+        break;
+      } catch (error) {
+        // Nothing is committed past a unit that failed: it is retried here, or, when shutting down,
+        // left uncommitted for the next owner of the partition.
+        if (this.closing && attempt >= 2) {
+          this.log.warn({ err: error, messages: unit.length }, 'giving up on a failing unit at shutdown');
+          return;
+        }
+        const delay = Math.min(5000, 100 * 2 ** attempt);
+        this.log.warn({ err: error, attempt, delay, messages: unit.length }, 'batch failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    for (const message of unit) this.progress.get(message.partition)?.complete(message.offset);
+    this.options.onUnitDone?.(unit.length, Number(process.hrtime.bigint() - started) / 1e9);
+    await this.commit();
+  }
+
+  private async invoke(unit: ConsumedMessage[]): Promise<BatchOutcome> {
+    const handler = this.getHandlerByPattern(this.options.topic);
+    if (!handler) throw new Error(`no handler for ${this.options.topic}`);
+    const result: unknown = await lastValueFrom(this.transformToObservable(await handler(unit)), {
+      defaultValue: undefined,
+    });
+    const outcome = result as Partial<BatchOutcome> | undefined;
+    return { deadLetters: outcome?.deadLetters ?? [] };
+  }
+
+  private async deadLetter(deadLetters: DeadLetter[]): Promise<void> {
+    const topic = DEAD_LETTER_TOPIC[this.options.topic];
+    if (!topic) throw new Error(`no dead-letter topic for ${this.options.topic}`);
+    for (const { message, reason } of deadLetters) {
+      this.log.warn({ topic: message.topic, partition: message.partition, offset: message.offset, reason }, 'dead-lettered');
+    }
+    await this.producer.send(
+      topic,
+      deadLetters.map(({ message, reason }) => ({
+        key: message.key ?? '',
+        value: message.value ?? Buffer.alloc(0),
+        headers: {
+          ...message.headers,
+          'x-flotilla-dlq-reason': reason.slice(0, 1000),
+          'x-flotilla-dlq-source': `${message.topic}/${message.partition}/${message.offset}`,
+          'x-flotilla-dlq-at': new Date().toISOString(),
+        },
+      })),
+    );
+  }
+
+  /** One commit request at a time; a request arriving meanwhile is folded into the next one. */
+  private async commit(): Promise<void> {
+    if (this.committing) {
+      this.commitAgain = true;
+      return this.committing;
+    }
+    this.committing = (async () => {
+      do {
+        const offsets = [...this.progress]
+          .filter(([partition]) => this.assigned.has(partition))
+          .map(([partition, progress]) => ({ partition, offset: progress.committable() }))
+          .filter((entry): entry is { partition: number; offset: string } => entry.offset !== undefined);
+        if (offsets.length === 0 || !this.consumer) continue;
+        try {
+          await this.consumer.commitOffsets(
+            offsets.map(({ partition, offset }) => ({ topic: this.options.topic, partition, offset })),
+          );
+        } catch (error) {
+          // A lost commit only means redelivery after a restart; handlers are idempotent.
+          this.log.warn({ err: error }, 'offset commit failed');
+        }
+      } while (this.takeCommitRequest());
+    })().finally(() => {
+      this.committing = undefined;
+    });
+    return this.committing;
+  }
+
+  private takeCommitRequest(): boolean {
+    const requested = this.commitAgain;
+    this.commitAgain = false;
+    return requested;
+  }
+
+  /** Stop fetching, finish the units in flight, commit, leave the group. */
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const consumer = this.consumer;
+    if (!consumer) return;
+    consumer.pause([{ topic: this.options.topic }]);
+    this.queue.length = 0;
+    for (const wake of this.roomWaiters) wake();
+    this.roomWaiters = [];
+    await Promise.allSettled([...this.running]);
+    await this.commit();
+    await consumer.disconnect();
+    this.log.info({ group: this.options.groupId }, 'consumer stopped');
+  }
+}

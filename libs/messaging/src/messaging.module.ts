@@ -1,0 +1,96 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Admin, Kafka } from 'kafkajs';
+import { ALL_TOPICS } from '@flotilla/contracts';
+import { HealthRegistry, LOGGER, type Logger } from '@flotilla/observability';
+import { createKafkaClient, type KafkaClientOptions } from './kafka-client';
+import { KafkaBatchTransport, type KafkaBatchTransportOptions } from './kafka-batch.transport';
+import { KafkaProducerService } from './kafka-producer.service';
+
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+
+/** Makes consumer transports for an app without the app touching kafkajs. */
+export class KafkaTransportFactory {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: KafkaProducerService,
+    private readonly logger: Logger,
+  ) {}
+
+  create(options: KafkaBatchTransportOptions, logger: Logger = this.logger): KafkaBatchTransport {
+    return new KafkaBatchTransport(this.kafka, this.producer, logger, options);
+  }
+}
+
+/** Checks by metadata that the broker answers and our topics exist (we never create topics). */
+@Injectable()
+class KafkaReadiness implements OnApplicationBootstrap, OnApplicationShutdown {
+  private admin: Admin | undefined;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    private readonly producer: KafkaProducerService,
+    private readonly health: HealthRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.health.register('kafka', () => this.check());
+    // Connect in the background: a service whose Kafka is down still starts and reports not ready.
+    this.producer.connect().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'kafka not reachable yet; will retry on first use');
+    });
+  }
+
+  private async check(): Promise<void> {
+    this.admin ??= this.kafka.admin();
+    await this.admin.connect();
+    const metadata = await this.admin.fetchTopicMetadata({ topics: ALL_TOPICS.map((topic) => topic.name) });
+    const missing = ALL_TOPICS.filter(
+      (topic) => !metadata.topics.some((found) => found.name === topic.name && found.partitions.length > 0),
+    );
+    if (missing.length > 0) throw new Error(`missing topics: ${missing.map((topic) => topic.name).join(', ')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.producer.disconnect();
+    await this.admin?.disconnect();
+  }
+}
+
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(options: KafkaClientOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        {
+          provide: KAFKA_CLIENT,
+          inject: [LOGGER],
+          useFactory: (logger: Logger) => createKafkaClient(options, logger),
+        },
+        {
+          provide: KafkaProducerService,
+          inject: [KAFKA_CLIENT, LOGGER],
+          useFactory: (kafka: Kafka, logger: Logger) => new KafkaProducerService(kafka, logger),
+        },
+        {
+          provide: KafkaTransportFactory,
+          inject: [KAFKA_CLIENT, KafkaProducerService, LOGGER],
+          useFactory: (kafka: Kafka, producer: KafkaProducerService, logger: Logger) =>
+            new KafkaTransportFactory(kafka, producer, logger),
+        },
+        KafkaReadiness,
+      ],
+      exports: [KAFKA_CLIENT, KafkaProducerService, KafkaTransportFactory],
+    };
+  }
+}

@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { CustomTransportStrategy } from '@nestjs/microservices';
+import { ConfigError } from '@flotilla/config';
+import { createLogger, HealthRegistry, PinoNestLogger, type Logger } from '@flotilla/observability';
+import type { Server } from 'node:http';
+
+export interface RunServiceOptions {
+  service: string;
+  /** Builds the root module; throws ConfigError when the environment is wrong. */
+  module: (logger: Logger) => Type | DynamicModule | Promise<Type | DynamicModule>;
+  port: number;
+  host?: string;
+  shutdownTimeoutMs?: number;
+  /** Kafka consumers, as Nest microservice strategies started after the HTTP server. */
+  transports?: (app: INestApplication) => CustomTransportStrategy[];
+  configure?: (app: INestApplication) => void;
+}
+
+/**
+ * Starts a service and owns its lifecycle. On SIGTERM/SIGINT: report not ready, stop accepting
+ * HTTP connections, let in-flight requests and consumer batches finish (Nest's shutdown hooks drain
+ * consumers before producers and the database disconnect), then exit; a second signal or the
+ * timeout exits at once.
+ */
+export async function runService(options: RunServiceOptions): Promise<INestApplication> {
+  const logger = createLogger(options.service);
+  let app: INestApplication;
+  try {
+    const module = await options.module(logger);
+    app = await NestFactory.create(module, {
+      logger: new PinoNestLogger(logger),
+      bodyParser: false,
+      abortOnError: false,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.fatal({ problems: error.problems }, error.message);
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  options.configure?.(app);
+  for (const strategy of options.transports?.(app) ?? []) {
+    app.connectMicroservice({ strategy }, { inheritAppConfig: true });
+  }
+  app.enableShutdownHooks([]);
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(options.port, options.host ?? '0.0.0.0');
+  logger.info({ port: options.port, host: options.host ?? '0.0.0.0' }, `${options.service} started`);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      logger.error({ timeoutMs: options.shutdownTimeoutMs }, 'shutdown timed out: exiting');
+      process.exit(1);
+    }, options.shutdownTimeoutMs ?? 25_000);
+    timer.unref();
+    app.get(HealthRegistry).markDraining();
+    const server = app.getHttpServer() as Server;
+    server.closeIdleConnections();
+    app
+      .close()
+      .then(() => {
+        logger.info('stopped cleanly');
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', () => {
+    stop('SIGTERM');
+    process.once('SIGTERM', () => {
+      stop('SIGTERM');
+    });
+  });
+  process.once('SIGINT', () => {
+    stop('SIGINT');
+    process.once('SIGINT', () => {
+      stop('SIGINT');
+    });
+  });
+  return app;
+}

@@ -1,0 +1,106 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The body exactly as received. */
+  body: string;
+  receivedAt: number;
+}
+
+export interface ReceiverResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  delayMs?: number;
+}
+
+export type ReceiverBehaviour = (request: ReceivedRequest, index: number) => ReceiverResponse;
+
+/**
+ * A customer's webhook endpoint on loopback: records every request and answers as told (200 by
+ * default). Tests assert on what it received, as a customer would.
+ */
+export class WebhookReceiver {
+  readonly requests: ReceivedRequest[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private behaviour: ReceiverBehaviour,
+  ) {}
+
+  static async start(behaviour: ReceiverBehaviour = () => ({ status: 200, body: 'ok' })): Promise<WebhookReceiver> {
+    const holder: { receiver?: WebhookReceiver } = {};
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const receiver = holder.receiver;
+        if (!receiver) return;
+        const request: ReceivedRequest = {
+          method: req.method ?? '',
+          path: req.url ?? '/',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          receivedAt: Date.now(),
+        };
+        const index = receiver.requests.length;
+        receiver.requests.push(request);
+        receiver.notify();
+        const response = receiver.behaviour(request, index);
+        const send = (): void => {
+          res.writeHead(response.status, { 'content-type': 'text/plain', ...response.headers });
+          res.end(response.body ?? '');
+        };
+        if (response.delayMs) setTimeout(send, response.delayMs);
+        else send();
+      });
+    });
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}/webhook`, behaviour);
+    holder.receiver = receiver;
+    return receiver;
+  }
+
+  respondWith(behaviour: ReceiverBehaviour): void {
+    this.behaviour = behaviour;
+  }
+
+  /** Resolves when at least `count` requests arrived; rejects after the timeout with what it saw. */
+  waitForRequests(count: number, timeoutMs = 30_000): Promise<ReceivedRequest[]> {
+    if (this.requests.length >= count) return Promise.resolve(this.requests);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`receiver got ${this.requests.length} of ${count} requests within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push({
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(this.requests);
+        },
+      });
+    });
+  }
+
+  private notify(): void {
+    const ready = this.waiters.filter((waiter) => this.requests.length >= waiter.count);
+    this.waiters = this.waiters.filter((waiter) => this.requests.length < waiter.count);
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+    });
+  }
+}
