@@ -83,6 +83,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     throw new Error('KafkaBatchTransport does not emit events');
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the signature is Nest's Server.unwrap<T>()
   unwrap<T = Consumer | undefined>(): T {
     return this.consumer as T;
   }

@@ -142,6 +142,8 @@ function readTail(file: string): string {
  */
 export async function spawnLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const { name, port, detached = false, logFile, timeoutMs = 60_000 } = options;
+  // Readiness is "the port answers", so a port someone else already serves would look ready.
+  if (await isPortOpen(port)) throw new Error(`${name}: 127.0.0.1:${port} is already in use`);
   const logFd = logFile === undefined ? undefined : openSync(logFile, 'a');
   const stdio: StdioOptions =
     logFd !== undefined

@@ -54,8 +54,12 @@ export async function ensurePostgresRunning(): Promise<void> {
       'start',
     ]);
   } catch (error) {
-    // "already running" (a start in flight elsewhere) is fine: the poll below decides.
-    if (!/already running/i.test((error as { stderr?: string }).stderr ?? '')) throw error;
+    // "Cluster is already running." (started elsewhere meanwhile) is fine: the poll below decides.
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    const output = `${stdout}${stderr}`.trim();
+    if (!/already running/i.test(output)) {
+      throw new Error(`Starting PostgreSQL ${version} failed: ${output || String(error)}`);
+    }
   }
   const deadline = Date.now() + 30_000;
   while (!(await canConnect())) {
