@@ -6,10 +6,10 @@ import { ensurePrerequisites, root, run } from './prerequisites.mjs';
 ensurePrerequisites();
 process.stdout.write('[flotilla] building the services...\n');
 run(path.join(root, 'node_modules/.bin/nx'), ['run-many', '-t', 'build', '--outputStyle=static', '--skipNxCache=false']);
-run(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tools/dev/tsconfig.json']);
-run(path.join(root, 'node_modules/.bin/tsc-alias'), ['-p', 'tools/dev/tsconfig.json']);
+run(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tools/tsconfig.json']);
+run(path.join(root, 'node_modules/.bin/tsc-alias'), ['-p', 'tools/tsconfig.json']);
 
-const child = spawn(process.execPath, [path.join(root, 'dist/tools/dev/tools/dev/src/start.js')], {
+const child = spawn(process.execPath, [path.join(root, 'dist/tools/tools/dev/src/start.js')], {
   cwd: root,
   stdio: 'inherit',
 });

@@ -3,6 +3,21 @@ import { createHash, randomBytes } from 'node:crypto';
 let lastMs = 0;
 let sequence = 0;
 
+// One syscall per 256 ids instead of two per id: ids are made on the ingest hot path.
+const POOL_SIZE = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = POOL_SIZE;
+
+function random16(): Buffer {
+  if (poolOffset + 16 > pool.length) {
+    pool = randomBytes(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const bytes = Buffer.from(pool.subarray(poolOffset, poolOffset + 16));
+  poolOffset += 16;
+  return bytes;
+}
+
 /**
  * UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then random bits. Ids sort by creation time, so they
  * are also the keyset-pagination cursors. Within one millisecond a 12-bit counter keeps them
@@ -13,11 +28,12 @@ export function newId(now = Date.now()): string {
     sequence = (sequence + 1) & 0xfff;
     if (sequence === 0) lastMs += 1;
     now = lastMs;
-  } else {
-    lastMs = now;
-    sequence = randomBytes(2).readUInt16BE(0) & 0x7ff;
   }
-  const bytes = randomBytes(16);
+  const bytes = random16();
+  if (now > lastMs) {
+    lastMs = now;
+    sequence = bytes.readUInt16BE(14) & 0x7ff;
+  }
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = 0x70 | (sequence >> 8);
   bytes[7] = sequence & 0xff;

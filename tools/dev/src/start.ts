@@ -92,6 +92,8 @@ async function main(): Promise<void> {
     FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
     PUBSUB_EMULATOR_HOST: pubsubHost,
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
+    // Emulator mode: keep the Google client from probing the cloud metadata server.
+    METADATA_SERVER_DETECTION: 'none',
     NODE_ENV: 'development',
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
   };

@@ -1,9 +1,15 @@
-/** A small HTTP client for Flotilla's API, used by tests and the local demo as a user would. */
+import { Agent, request as httpRequest } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** A small HTTP client for Flotilla's API, used by tests, benchmarks and the demo as a user would. */
 export interface ApiResponse<T = unknown> {
   status: number;
   body: { status: boolean; message: string; data: T };
-  headers: Headers;
+  headers: IncomingHttpHeaders;
 }
+
+// Keep-alive connections: benchmarks should measure Flotilla, not connection set-up.
+const agent = new Agent({ connections: 256, keepAliveTimeout: 10_000 });
 
 export class FlotillaApi {
   constructor(
@@ -18,19 +24,20 @@ export class FlotillaApi {
   async request<T = unknown>(method: string, path: string, body?: unknown, rawBody?: string): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
+    const response = await httpRequest(`${this.baseUrl}${path}`, {
+      method: method as 'GET',
       headers,
       body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+      dispatcher: agent,
     });
-    const text = await response.text();
+    const text = await response.body.text();
     let parsed: ApiResponse<T>['body'];
     try {
       parsed = JSON.parse(text) as ApiResponse<T>['body'];
     } catch {
-      throw new Error(`${method} ${path}: non-JSON answer ${response.status}: ${text.slice(0, 200)}`);
+      throw new Error(`${method} ${path}: non-JSON answer ${response.statusCode}: ${text.slice(0, 200)}`);
     }
-    return { status: response.status, body: parsed, headers: response.headers };
+    return { status: response.statusCode, body: parsed, headers: response.headers };
   }
 
   get<T = unknown>(path: string): Promise<ApiResponse<T>> {

@@ -32,7 +32,9 @@ export class ServiceProcess {
   async startProcess(): Promise<void> {
     const entry = serviceEntry(this.name);
     if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (npx nx run-many -t build)`);
-    const child = spawn(process.execPath, [entry], {
+    // e.g. FLOTILLA_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile a service under load
+    const nodeArgs = (this.env['FLOTILLA_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+    const child = spawn(process.execPath, [...nodeArgs, entry], {
       env: { ...process.env, LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -39,6 +39,7 @@ export async function startTestStack(
     FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
     NODE_ENV: 'test',
     SCHEDULER_INTERVAL_MS: '100',
+    METADATA_SERVER_DETECTION: 'none',
     ...extraEnv,
   };
   const running = new Map<ServiceName, ServiceProcess>();
