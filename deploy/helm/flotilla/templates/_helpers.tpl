@@ -135,8 +135,12 @@ float64, which would otherwise print 1000000 as 1e+06); null prints as "". Conte
 */}}
 {{- define "flotilla.scalar" -}}
 {{- if kindIs "invalid" . -}}
-{{- else if and (kindIs "float64" .) (eq . (float64 (int64 .))) -}}
+{{- else if kindIs "float64" . -}}
+{{- if eq . (float64 (int64 .)) -}}
 {{- int64 . | toString }}
+{{- else -}}
+{{- toString . }}
+{{- end -}}
 {{- else -}}
 {{- toString . }}
 {{- end -}}
@@ -173,8 +177,10 @@ Context: dict "root" $ "svc" <service values>.
 */}}
 {{- define "flotilla.shutdownTimeoutMs" -}}
 {{- $ms := .root.Values.shutdown.timeoutMs }}
-{{- if and .svc.env (hasKey .svc.env "SHUTDOWN_TIMEOUT_MS") }}
-{{- $ms = index .svc.env "SHUTDOWN_TIMEOUT_MS" }}
+{{- with .svc.env }}
+{{- if hasKey . "SHUTDOWN_TIMEOUT_MS" }}
+{{- $ms = index . "SHUTDOWN_TIMEOUT_MS" }}
+{{- end }}
 {{- end }}
 {{- int64 $ms }}
 {{- end }}
