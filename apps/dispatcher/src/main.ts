@@ -20,13 +20,19 @@ void runService({
     const units = app
       .get(MetricsRegistry)
       .histogram('flotilla_consumer_unit_seconds', 'Time to finish a unit of work, by stage', ['stage']);
-    const stage = (name: string, group: string, topic: string): KafkaBatchTransport =>
+    const stage = (
+      name: string,
+      group: string,
+      topic: string,
+      batchSize: number,
+      maxInFlight: number,
+    ): KafkaBatchTransport =>
       transports.create(
         {
           groupId: group,
           topic,
-          batchSize: config.CONSUMER_BATCH_SIZE,
-          maxInFlight: config.CONSUMER_MAX_IN_FLIGHT,
+          batchSize,
+          maxInFlight,
           onUnitDone: (_count, seconds) => {
             units.observe({ stage: name }, seconds);
           },
@@ -34,8 +40,14 @@ void runService({
         logger.child({ stage: name }),
       );
     return [
-      stage('route', CONSUMER_GROUPS.dispatcherRoute, TOPICS.events.name),
-      stage('deliver', CONSUMER_GROUPS.dispatcherDeliver, TOPICS.deliveries.name),
+      stage('route', CONSUMER_GROUPS.dispatcherRoute, TOPICS.events.name, config.CONSUMER_BATCH_SIZE, config.CONSUMER_MAX_IN_FLIGHT),
+      stage(
+        'deliver',
+        CONSUMER_GROUPS.dispatcherDeliver,
+        TOPICS.deliveries.name,
+        config.DELIVER_BATCH_SIZE,
+        config.DELIVER_MAX_IN_FLIGHT,
+      ),
     ];
   },
 });

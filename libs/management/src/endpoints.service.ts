@@ -1,6 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { newId, projectConfigSchema, UUID_PATTERN, type CreateEndpointBody } from '@flotilla/contracts';
+import {
+  newId,
+  projectConfigSchema,
+  UUID_PATTERN,
+  type CreateEndpointBody,
+  type ExpireSecretBody,
+} from '@flotilla/contracts';
 import { EndpointRepository, type Cursor, type Endpoint, type EndpointSecret, type PageResult } from '@flotilla/db';
 import { EgressPolicy, validateEndpointUrl } from '@flotilla/delivery';
 import { decodeStandardSecret, generateStandardSecret } from '@flotilla/signing';
@@ -20,15 +26,7 @@ export class EndpointsService {
   async create(projectId: string, body: CreateEndpointBody): Promise<Endpoint> {
     const validation = validateEndpointUrl(body.url, this.egress);
     if (!validation.valid) throw new ManagementError('validation', `url: ${validation.reason}`, 'url');
-    const project = await this.projects.get(projectId);
-    const format = projectConfigSchema.parse(project.config).signature.format;
-    const secret: EndpointSecret = {
-      uid: newId(),
-      value: body.secret ?? (format === 'standard-webhooks' ? generateStandardSecret() : randomBytes(24).toString('base64url')),
-      created_at: new Date().toISOString(),
-      expires_at: null,
-    };
-    if (format === 'standard-webhooks' && body.secret !== undefined) assertStandardSecret(body.secret);
+    const secret = await this.newSecret(projectId, body.secret);
     return this.endpoints.create({
       id: newId(),
       projectId,
@@ -47,6 +45,35 @@ export class EndpointsService {
       ...(body.authentication ? { authentication: body.authentication } : {}),
       ordered: body.ordered,
     });
+  }
+
+  /**
+   * Zero-downtime rotation: a new secret signs from now on; the live ones keep signing until
+   * `expiration` seconds from now, so every delivery meanwhile carries both signatures.
+   */
+  async expireSecret(projectId: string, endpointId: string, body: ExpireSecretBody): Promise<Endpoint> {
+    const endpoint = await this.get(projectId, endpointId);
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + body.expiration * 1000).toISOString();
+    const kept = (endpoint.secrets as unknown as EndpointSecret[])
+      .filter((secret) => secret.expires_at === null || new Date(secret.expires_at) > now)
+      .map((secret) =>
+        secret.expires_at === null || secret.expires_at > expiresAt ? { ...secret, expires_at: expiresAt } : secret,
+      );
+    const fresh = await this.newSecret(projectId, body.secret);
+    return this.endpoints.setSecrets(projectId, endpoint.id, [...kept, fresh]);
+  }
+
+  private async newSecret(projectId: string, given: string | undefined): Promise<EndpointSecret> {
+    const project = await this.projects.get(projectId);
+    const format = projectConfigSchema.parse(project.config).signature.format;
+    if (format === 'standard-webhooks' && given !== undefined) assertStandardSecret(given);
+    return {
+      uid: newId(),
+      value: given ?? (format === 'standard-webhooks' ? generateStandardSecret() : randomBytes(24).toString('base64url')),
+      created_at: new Date().toISOString(),
+      expires_at: null,
+    };
   }
 
   async get(projectId: string, endpointId: string): Promise<Endpoint> {

@@ -1,5 +1,12 @@
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { createEndpointBodySchema, pageQuerySchema, type CreateEndpointBody, type PageQuery } from '@flotilla/contracts';
+import { Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import {
+  createEndpointBodySchema,
+  expireSecretBodySchema,
+  pageQuerySchema,
+  type CreateEndpointBody,
+  type ExpireSecretBody,
+  type PageQuery,
+} from '@flotilla/contracts';
 import { EndpointsService, presentEndpoint, presentPage, toCursor } from '@flotilla/management';
 import { ProjectGuard } from '../http/auth.guard';
 import { ok, type Envelope } from '../http/envelope';
@@ -31,5 +38,14 @@ export class EndpointsController {
   @Get(':endpointID')
   async get(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<unknown>> {
     return ok('Endpoint fetched successfully', presentEndpoint(await this.endpoints.get(projectId, id)));
+  }
+
+  @Put(':endpointID/expire_secret')
+  async expireSecret(
+    @Param('projectID') projectId: string,
+    @Param('endpointID') id: string,
+    @JsonBody(expireSecretBodySchema) body: ParsedBody<ExpireSecretBody>,
+  ): Promise<Envelope<unknown>> {
+    return ok('Endpoint secret expired successfully', presentEndpoint(await this.endpoints.expireSecret(projectId, id, body.value)));
   }
 }

@@ -51,6 +51,12 @@ export const dispatcherEnvSchema = commonEnvSchema
     CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
     /** Units of work in flight per consumer. */
     CONSUMER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
+    /**
+     * The deliver stage's units wait on HTTP, so it keeps many small units in flight: a unit held by
+     * a slow endpoint delays its offsets' commit, not other endpoints' sends.
+     */
+    DELIVER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
+    DELIVER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(256).default(32),
   });
 export type DispatcherEnv = z.infer<typeof dispatcherEnvSchema>;
 

@@ -32,3 +32,10 @@ export const createEndpointBodySchema = z.object({
   ordered: z.boolean().default(false),
 });
 export type CreateEndpointBody = z.infer<typeof createEndpointBodySchema>;
+
+/** `PUT /endpoints/{id}/expire_secret`: rotate. The current secret keeps signing for `expiration` s. */
+export const expireSecretBodySchema = z.object({
+  secret: z.string().min(8).max(256).optional(),
+  expiration: z.int().min(0).max(30 * 24 * 3600),
+});
+export type ExpireSecretBody = z.infer<typeof expireSecretBodySchema>;

@@ -31,6 +31,8 @@ export interface DispatchRow {
   secrets: JsonValue;
   advancedSignatures: boolean;
   httpTimeoutSeconds: number;
+  rateLimit: number;
+  rateLimitDurationSeconds: number;
   customHeaders: JsonValue;
   authentication: JsonValue;
   contentType: string;
@@ -91,7 +93,8 @@ export class DeliveryRepository {
              d.status::text AS status, d.attempt_count AS "attemptCount", e.event_type AS "eventType",
              e.raw_data AS "rawData", e.headers AS "eventHeaders", ep.url, ep.status::text AS "endpointStatus",
              ep.secrets, ep.advanced_signatures AS "advancedSignatures",
-             ep.http_timeout_seconds AS "httpTimeoutSeconds", ep.custom_headers AS "customHeaders",
+             ep.http_timeout_seconds AS "httpTimeoutSeconds", ep.rate_limit AS "rateLimit",
+             ep.rate_limit_duration_seconds AS "rateLimitDurationSeconds", ep.custom_headers AS "customHeaders",
              ep.authentication, ep.content_type AS "contentType", p.config AS "projectConfig"
       FROM event_deliveries d
       JOIN events e ON e.id = d.event_id

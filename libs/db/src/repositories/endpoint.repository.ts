@@ -16,6 +16,19 @@ export class EndpointRepository {
     return this.prisma.endpoint.findFirst({ where: { id, projectId, deletedAt: null } });
   }
 
+  async setSecrets(projectId: string, id: string, secrets: object): Promise<Endpoint> {
+    return this.prisma.endpoint.update({ where: { id, projectId }, data: { secrets } });
+  }
+
+  /** Stops deliveries to endpoints that told us to (410 Gone) or kept failing; keeps why. */
+  async disable(ids: readonly string[], reason: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.prisma.endpoint.updateMany({
+      where: { id: { in: [...ids] }, status: 'active' },
+      data: { status: 'inactive', disabledReason: reason },
+    });
+  }
+
   page(projectId: string, cursor: Cursor, ownerId?: string): Promise<PageResult<Endpoint>> {
     return keysetPage(cursor, ({ where, orderBy, take }) =>
       this.prisma.endpoint.findMany({

@@ -3,6 +3,7 @@ import { newId, type DeliveryMessageV1 } from '@flotilla/contracts';
 import {
   AttemptRepository,
   DeliveryRepository,
+  EndpointRepository,
   type DeliveryResult,
   type DispatchRow,
   type NewAttempt,
@@ -11,6 +12,7 @@ import { MetricsRegistry } from '@flotilla/observability';
 import { HttpSender, type SendResult } from '../http/http-sender';
 import { nextRetryDelaySeconds, parseRetryAfter } from '../retry/retry-policy';
 import { ConcurrencyLimiter } from './concurrency-limiter';
+import { EndpointRateLimiter } from './rate-limiter';
 import { buildDeliveryRequest, projectConfigOf } from './delivery-request';
 
 export const HTTP_SENDER = Symbol('HTTP_SENDER');
@@ -18,8 +20,15 @@ export const DISPATCH_CONCURRENCY = Symbol('DISPATCH_CONCURRENCY');
 
 /** A paused endpoint's deliveries wait this long before being looked at again. */
 const PAUSED_RECHECK_SECONDS = 30;
+/**
+ * Requests one endpoint may have open at once. A slow endpoint keeps at most this many of the
+ * dispatcher's connections busy; the rest of its deliveries wait (not as attempts) so that other
+ * endpoints' deliveries are not queued behind it.
+ */
+export const MAX_IN_FLIGHT_PER_ENDPOINT = 32;
+const BUSY_RECHECK_MS = 1000;
 
-type Outcome = 'success' | 'retry' | 'failure' | 'skipped' | 'deferred' | 'discarded';
+type Outcome = 'success' | 'retry' | 'failure' | 'skipped' | 'deferred' | 'discarded' | 'throttled' | 'gone';
 
 /**
  * The deliver stage: for a batch of delivery messages, read their state in one query, send the
@@ -30,12 +39,15 @@ type Outcome = 'success' | 'retry' | 'failure' | 'skipped' | 'deferred' | 'disca
 @Injectable()
 export class DispatchService {
   private readonly limiter: ConcurrencyLimiter;
+  private readonly rateLimiter = new EndpointRateLimiter();
+  private readonly inFlight = new Map<string, number>();
   private readonly attemptsCounter;
   private readonly latency;
 
   constructor(
     private readonly deliveries: DeliveryRepository,
     private readonly attempts: AttemptRepository,
+    private readonly endpoints: EndpointRepository,
     @Inject(HTTP_SENDER) private readonly sender: HttpSender,
     @Inject(DISPATCH_CONCURRENCY) concurrency: number,
     metrics: MetricsRegistry,
@@ -58,13 +70,17 @@ export class DispatchService {
     const rows = await this.deliveries.loadForDispatch(ids);
     const results: DeliveryResult[] = [];
     const attempts: NewAttempt[] = [];
+    const gone = new Set<string>();
     await Promise.all(
       rows.map(async (row) => {
         const outcome = await this.handle(row, results, attempts);
+        if (outcome === 'gone') gone.add(row.endpointId);
         this.attemptsCounter.inc({ outcome });
       }),
     );
     await Promise.all([this.attempts.insertMany(attempts), this.deliveries.recordResults(results)]);
+    // Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
+    await this.endpoints.disable([...gone], 'the endpoint answered 410 Gone');
   }
 
   private async handle(row: DispatchRow, results: DeliveryResult[], attempts: NewAttempt[]): Promise<Outcome> {
@@ -91,20 +107,37 @@ export class DispatchService {
       case 'active':
         break;
     }
+    if ((this.inFlight.get(row.endpointId) ?? 0) >= MAX_IN_FLIGHT_PER_ENDPOINT) {
+      results.push(this.result(row, row.status, 0, new Date(now.getTime() + BUSY_RECHECK_MS), null, 'endpoint busy'));
+      return 'deferred';
+    }
+    const rate = this.rateLimiter.tryAcquire(row.endpointId, row.rateLimit, row.rateLimitDurationSeconds * 1000, now.getTime());
+    if (!rate.allowed) {
+      // Throttled deliveries wait for their slot without counting as an attempt.
+      results.push(this.result(row, row.status, 0, new Date(rate.retryAt), null, 'rate limited'));
+      return 'throttled';
+    }
     const config = projectConfigOf(row);
     let sent: SendResult;
     let loggedHeaders: Record<string, string> = {};
     try {
       const request = buildDeliveryRequest(row, config, now);
       loggedHeaders = request.loggedHeaders;
-      sent = await this.limiter.run(() =>
-        this.sender.send({
-          url: row.url,
-          headers: request.headers,
-          body: request.body,
-          timeoutMs: row.httpTimeoutSeconds * 1000,
-        }),
-      );
+      this.inFlight.set(row.endpointId, (this.inFlight.get(row.endpointId) ?? 0) + 1);
+      try {
+        sent = await this.limiter.run(() =>
+          this.sender.send({
+            url: row.url,
+            headers: request.headers,
+            body: request.body,
+            timeoutMs: row.httpTimeoutSeconds * 1000,
+          }),
+        );
+      } finally {
+        const open = (this.inFlight.get(row.endpointId) ?? 1) - 1;
+        if (open === 0) this.inFlight.delete(row.endpointId);
+        else this.inFlight.set(row.endpointId, open);
+      }
     } catch (error) {
       sent = { kind: 'error', errorKind: 'network', message: error instanceof Error ? error.message : String(error), latencyMs: 0 };
     }
@@ -130,6 +163,10 @@ export class DispatchService {
       return 'success';
     }
     this.latency.observe({ outcome: 'failure' }, sent.latencyMs / 1000);
+    if (sent.kind === 'response' && sent.status === 410) {
+      results.push(this.result(row, 'Failure', 1, now, sent.latencyMs, 'HTTP 410 Gone: endpoint disabled'));
+      return 'gone';
+    }
     const attempt = row.attemptCount + 1;
     const retryAfter = sent.kind === 'response' ? parseRetryAfter(sent.headers['retry-after']) : undefined;
     const delay = nextRetryDelaySeconds(config.strategy, attempt, retryAfter);

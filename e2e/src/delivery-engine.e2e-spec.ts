@@ -1,0 +1,196 @@
+import { createHmac } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import {
+  createEndpoint,
+  createProject,
+  eventually,
+  startTestStack,
+  stopAll,
+  WebhookReceiver,
+  type DemoProject,
+  type ReceivedRequest,
+  type TestStack,
+} from '@flotilla/testing';
+
+jest.setTimeout(120_000);
+
+interface Delivery {
+  uid: string;
+  status: string;
+  metadata: { num_trials: number };
+}
+
+describe('delivery engine: signatures, retries, 410, rate limits, scheduler crashes', () => {
+  let stack: TestStack;
+  const receivers: WebhookReceiver[] = [];
+
+  beforeAll(async () => {
+    stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler'], { SCHEDULER_LEASE_SECONDS: '3' });
+  });
+
+  afterAll(async () => {
+    await stopAll(...receivers, stack);
+  });
+
+  async function receiver(behaviour?: Parameters<typeof WebhookReceiver.start>[0]): Promise<WebhookReceiver> {
+    const started = await WebhookReceiver.start(behaviour);
+    receivers.push(started);
+    return started;
+  }
+
+  async function send(project: DemoProject, endpointId: string, data: unknown): Promise<string> {
+    const body = { endpoint_id: endpointId, event_type: 'test.event', data };
+    const created = await project.api.expect<{ uid: string }>(201, 'POST', `/api/v1/projects/${project.projectId}/events`, body);
+    return created.uid;
+  }
+
+  async function deliveryOf(project: DemoProject, eventId: string, status: string): Promise<Delivery> {
+    return eventually(async () => {
+      const page = await project.api.expect<{ content: Delivery[] }>(
+        200,
+        'GET',
+        `/api/v1/projects/${project.projectId}/eventdeliveries?eventId=${eventId}`,
+      );
+      expect(page.content[0]?.status).toBe(status);
+      return page.content[0]!;
+    }, 30_000);
+  }
+
+  it('retries on the configured schedule until the receiver succeeds, with one stable id', async () => {
+    const project = await createProject(stack.admin, 'retries', { strategy: { type: 'linear', duration: 1, retry_count: 5 } });
+    const target = await receiver((_request, index) => ({ status: index < 3 ? 500 : 200 }));
+    const endpoint = await createEndpoint(project, { name: 'flaky', url: target.url });
+    const eventId = await send(project, endpoint.uid, { n: 1 });
+    const requests = await target.waitForRequests(4, 30_000);
+    const gaps = requests.slice(1).map((request, index) => request.receivedAt - requests[index]!.receivedAt);
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThanOrEqual(900);
+      expect(gap).toBeLessThan(2500);
+    }
+    expect(new Set(requests.map((request) => request.headers['webhook-id'])).size).toBe(1);
+    const delivery = await deliveryOf(project, eventId, 'Success');
+    const attempts = await project.api.expect<{ http_status: string }[]>(
+      200,
+      'GET',
+      `/api/v1/projects/${project.projectId}/eventdeliveries/${delivery.uid}/deliveryattempts`,
+    );
+    expect(attempts.map((attempt) => attempt.http_status)).toEqual(['500', '500', '500', '200']);
+  });
+
+  it('honours Retry-After', async () => {
+    const project = await createProject(stack.admin, 'retry-after', { strategy: { type: 'linear', duration: 1, retry_count: 3 } });
+    const target = await receiver((_request, index) =>
+      index === 0 ? { status: 503, headers: { 'retry-after': '3' } } : { status: 200 },
+    );
+    const endpoint = await createEndpoint(project, { name: 'busy', url: target.url });
+    await send(project, endpoint.uid, { n: 1 });
+    const [first, second] = await target.waitForRequests(2, 30_000);
+    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(2900);
+  });
+
+  it('disables an endpoint that answers 410 Gone', async () => {
+    const project = await createProject(stack.admin, 'gone');
+    const target = await receiver(() => ({ status: 410 }));
+    const endpoint = await createEndpoint(project, { name: 'gone', url: target.url });
+    const eventId = await send(project, endpoint.uid, { n: 1 });
+    await deliveryOf(project, eventId, 'Failure');
+    const shown = await project.api.expect<{ status: string }>(
+      200,
+      'GET',
+      `/api/v1/projects/${project.projectId}/endpoints/${endpoint.uid}`,
+    );
+    expect(shown.status).toBe('inactive');
+    expect(target.requests).toHaveLength(1);
+  });
+
+  it('signs with both secrets during a rotation, each verifiable on its own', async () => {
+    const project = await createProject(stack.admin, 'rotation');
+    const target = await receiver();
+    const endpoint = await createEndpoint(project, { name: 'rotating', url: target.url });
+    const oldSecret = endpoint.secrets[0]!.value;
+    const rotated = await project.api.expect<{ secrets: { value: string; expires_at: string | null }[] }>(
+      200,
+      'PUT',
+      `/api/v1/projects/${project.projectId}/endpoints/${endpoint.uid}/expire_secret`,
+      { expiration: 3600 },
+    );
+    expect(rotated.secrets).toHaveLength(2);
+    const newSecret = rotated.secrets.find((secret) => secret.expires_at === null)!.value;
+    await send(project, endpoint.uid, { rotated: true });
+    const [request] = await target.waitForRequests(1);
+    const headers = standardHeaders(request!);
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(new Webhook(oldSecret).verify(request!.body, headers)).toEqual({ rotated: true });
+    expect(new Webhook(newSecret).verify(request!.body, headers)).toEqual({ rotated: true });
+  });
+
+  it('signs in Convoy’s advanced format when the project asks for it', async () => {
+    const versions = [
+      { hash: 'SHA256', encoding: 'hex' },
+      { hash: 'SHA512', encoding: 'base64' },
+    ];
+    const project = await createProject(stack.admin, 'convoy', { signature: { format: 'convoy', header: 'X-Acme-Signature', versions } });
+    const target = await receiver();
+    const endpoint = await createEndpoint(project, { name: 'convoy', url: target.url, secret: 'a-convoy-secret-value' });
+    await send(project, endpoint.uid, { convoy: 1 });
+    const [request] = await target.waitForRequests(1);
+    const header = String(request!.headers['x-acme-signature']);
+    // Written from Convoy's documented format: t=<unix>,v1=<sig>,v2=<sig>, each HMAC(secret, "<t>,<body>").
+    const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2) as [string, string]));
+    const signed = `${parts['t']},${request!.body}`;
+    expect(parts['v1']).toBe(createHmac('sha256', 'a-convoy-secret-value').update(signed).digest('hex'));
+    expect(header.slice(header.indexOf('v2=') + 3)).toBe(createHmac('sha512', 'a-convoy-secret-value').update(signed).digest('base64'));
+    expect(request!.headers['x-convoy-idempotency-key']).toBeDefined();
+  });
+
+  it('holds an endpoint to its rate limit while another endpoint goes at full speed', async () => {
+    const project = await createProject(stack.admin, 'rate-limit');
+    const limited = await receiver();
+    const free = await receiver();
+    const slow = await createEndpoint(project, { name: 'limited', url: limited.url, rate_limit: 10, rate_limit_duration: 1 });
+    const fast = await createEndpoint(project, { name: 'free', url: free.url });
+    const started = Date.now();
+    await Promise.all([
+      ...Array.from({ length: 40 }, (_, n) => send(project, slow.uid, { n })),
+      ...Array.from({ length: 100 }, (_, n) => send(project, fast.uid, { n })),
+    ]);
+    await free.waitForRequests(100, 30_000);
+    const freeDone = Date.now() - started;
+    await limited.waitForRequests(40, 60_000);
+    const arrivals = limited.requests.map((request) => request.receivedAt);
+    for (const at of arrivals) {
+      expect(arrivals.filter((other) => other >= at && other < at + 1000).length).toBeLessThanOrEqual(10);
+    }
+    // 40 at 10/s cannot take less than 3 s; the unlimited endpoint is not held behind it.
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(3000);
+    expect(freeDone).toBeLessThan(arrivals.at(-1)! - started);
+  });
+
+  it('loses no delivery when the scheduler is killed while holding claims', async () => {
+    const project = await createProject(stack.admin, 'scheduler-kill', { strategy: { type: 'linear', duration: 1, retry_count: 10 } });
+    const target = await receiver((request) => {
+      const { n } = JSON.parse(request.body) as { n: number };
+      // Every delivery fails twice, so it depends on the scheduler to come back.
+      const seen = target.requests.filter((other) => (JSON.parse(other.body) as { n: number }).n === n).length;
+      return { status: seen <= 2 ? 500 : 200 };
+    });
+    const endpoint = await createEndpoint(project, { name: 'needs-retries', url: target.url });
+    const ids = await Promise.all(Array.from({ length: 50 }, (_, n) => send(project, endpoint.uid, { n })));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const scheduler = stack.service('scheduler');
+    expect(await scheduler.stop('SIGKILL')).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await scheduler.startProcess();
+    for (const id of ids) await deliveryOf(project, id, 'Success');
+    const delivered = new Set(target.requests.map((request) => request.body));
+    expect(delivered.size).toBe(50);
+  });
+});
+
+function standardHeaders(request: ReceivedRequest): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
+  return {
+    'webhook-id': String(request.headers['webhook-id']),
+    'webhook-timestamp': String(request.headers['webhook-timestamp']),
+    'webhook-signature': String(request.headers['webhook-signature']),
+  };
+}
