@@ -53,6 +53,8 @@ function jest(name, args) {
   }
 }
 
+// The module-boundary lint rule reads nx's project graph; computing it first makes the rule run.
+spawnSync(bin('nx'), ['show', 'projects'], { cwd: root, stdio: 'ignore' });
 check('lint', bin('eslint'), ['--max-warnings', '0', '.']);
 check('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
 check('build', bin('nx'), ['run-many', '-t', 'build', '--outputStyle=static']);
