@@ -9,7 +9,8 @@ export interface ApiResponse<T = unknown> {
 }
 
 // Keep-alive connections: benchmarks should measure Flotilla, not connection set-up.
-const agent = new Agent({ connections: 256, keepAliveTimeout: 10_000 });
+// Idle sockets close after a second so test processes can exit.
+const agent = new Agent({ connections: 256, keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
 
 export class FlotillaApi {
   constructor(
