@@ -166,6 +166,32 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     expect(freeDone).toBeLessThan(arrivals.at(-1)! - started);
   });
 
+  it('stores a repeated idempotency key as a duplicate and does not deliver it again', async () => {
+    const project = await createProject(stack.admin, 'idempotency');
+    const target = await receiver();
+    const endpoint = await createEndpoint(project, { name: 'once', url: target.url });
+    const path = `/api/v1/projects/${project.projectId}/events`;
+    const body = (n: number) => ({ endpoint_id: endpoint.uid, event_type: 'order.paid', data: { n }, idempotency_key: 'order-42' });
+    const first = await project.api.expect<{ uid: string }>(201, 'POST', path, body(1));
+    await target.waitForRequests(1);
+    const second = await project.api.expect<{ uid: string }>(201, 'POST', path, body(2));
+    const events = await eventually(async () => {
+      const page = await project.api.expect<{ content: { uid: string; is_duplicate_event: boolean }[] }>(200, 'GET', path);
+      expect(page.content).toHaveLength(2);
+      return page.content;
+    });
+    expect(events.find((event) => event.uid === first.uid)?.is_duplicate_event).toBe(false);
+    expect(events.find((event) => event.uid === second.uid)?.is_duplicate_event).toBe(true);
+    const deliveries = await project.api.expect<{ content: unknown[] }>(
+      200,
+      'GET',
+      `/api/v1/projects/${project.projectId}/eventdeliveries?eventId=${second.uid}`,
+    );
+    expect(deliveries.content).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(target.requests.map((request) => request.body)).toEqual(['{"n":1}']);
+  });
+
   it('loses no delivery when the scheduler is killed while holding claims', async () => {
     const project = await createProject(stack.admin, 'scheduler-kill', { strategy: { type: 'linear', duration: 1, retry_count: 10 } });
     const target = await receiver((request) => {

@@ -36,13 +36,14 @@ export class RouteService {
     if (messages.length === 0) return { deliveries: 0 };
     const tables = await this.routing.get(messages.map((message) => message.project_id));
     const now = Date.now();
-    const newEvents: NewEvent[] = [];
+    const newEvents = messages.map(toEventRow);
+    // Events first: a repeated idempotency key makes an event a duplicate, which gets no deliveries.
+    const { duplicateIds } = await this.events.insertMany(newEvents);
     const newDeliveries: NewDelivery[] = [];
     const outgoing: DeliveryMessageV1[] = [];
     for (const message of messages) {
-      newEvents.push(toEventRow(message));
       const table = tables.get(message.project_id);
-      if (!table) continue;
+      if (!table || duplicateIds.has(message.event_id)) continue;
       for (const target of routeTargets(message, table)) {
         const id = derivedId(message.event_id, target.endpointId);
         newDeliveries.push({
@@ -64,7 +65,6 @@ export class RouteService {
         });
       }
     }
-    await this.events.insertMany(newEvents);
     await this.deliveries.insertMany(newDeliveries);
     await this.producer.send(
       TOPICS.deliveries.name,
