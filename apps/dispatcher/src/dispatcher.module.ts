@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { DispatcherEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
 import {
+  BREAKER_SETTINGS,
   createEgressAgent,
   DISPATCH_CONCURRENCY,
   DispatchService,
@@ -32,6 +33,16 @@ export class DispatcherModule {
         RouteService,
         DispatchService,
         { provide: DISPATCH_CONCURRENCY, useValue: config.DISPATCH_CONCURRENCY },
+        {
+          provide: BREAKER_SETTINGS,
+          useValue: {
+            errorThresholdPercent: config.BREAKER_ERROR_THRESHOLD_PERCENT,
+            windowMs: config.BREAKER_WINDOW_SECONDS * 1000,
+            minRequests: config.BREAKER_MIN_REQUESTS,
+            resetMs: config.BREAKER_RESET_SECONDS * 1000,
+            disableAfterTrips: config.BREAKER_DISABLE_AFTER_TRIPS,
+          },
+        },
         {
           provide: HTTP_SENDER,
           // Every connection is checked against the egress policy at connect time (SSRF guard).

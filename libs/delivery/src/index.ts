@@ -8,3 +8,6 @@ export * from './route/routing-cache';
 export * from './route/route-targets';
 export * from './route/route.service';
 export * from './schedule/schedule.service';
+export * from './breaker/endpoint-breakers';
+export * from './dispatch/rate-limiter';
+export * from './meta/meta-event.sender';

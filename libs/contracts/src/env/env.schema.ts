@@ -57,6 +57,15 @@ export const dispatcherEnvSchema = commonEnvSchema
      */
     DELIVER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
     DELIVER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(256).default(32),
+    BREAKER_ERROR_THRESHOLD_PERCENT: z.coerce.number().min(1).max(100).default(70),
+    /** ...over this window... */
+    BREAKER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
+    /** ...once it has seen this many requests in it; */
+    BREAKER_MIN_REQUESTS: z.coerce.number().int().min(1).default(10),
+    /** half-open (one trial request) after this long; */
+    BREAKER_RESET_SECONDS: z.coerce.number().min(0.1).default(30),
+    /** disable the endpoint after this many trips in a row, when the project's disable_endpoint is on. */
+    BREAKER_DISABLE_AFTER_TRIPS: z.coerce.number().int().min(1).default(10),
   });
 export type DispatcherEnv = z.infer<typeof dispatcherEnvSchema>;
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { newId, type DeliveryMessageV1 } from '@flotilla/contracts';
 import {
   AttemptRepository,
@@ -8,7 +8,9 @@ import {
   type DispatchRow,
   type NewAttempt,
 } from '@flotilla/db';
-import { MetricsRegistry } from '@flotilla/observability';
+import { LOGGER, MetricsRegistry, type Logger } from '@flotilla/observability';
+import { EndpointBreakers, type BreakerSettings } from '../breaker/endpoint-breakers';
+import { sendMetaEvent } from '../meta/meta-event.sender';
 import { HttpSender, type SendResult } from '../http/http-sender';
 import { nextRetryDelaySeconds, parseRetryAfter } from '../retry/retry-policy';
 import { ConcurrencyLimiter } from './concurrency-limiter';
@@ -17,6 +19,12 @@ import { buildDeliveryRequest, projectConfigOf } from './delivery-request';
 
 export const HTTP_SENDER = Symbol('HTTP_SENDER');
 export const DISPATCH_CONCURRENCY = Symbol('DISPATCH_CONCURRENCY');
+export const BREAKER_SETTINGS = Symbol('BREAKER_SETTINGS');
+
+export interface DispatchBreakerSettings extends BreakerSettings {
+  /** Consecutive trips after which an endpoint is disabled, when its project allows it (Convoy: 10). */
+  disableAfterTrips: number;
+}
 
 /** A paused endpoint's deliveries wait this long before being looked at again. */
 const PAUSED_RECHECK_SECONDS = 30;
@@ -28,7 +36,16 @@ const PAUSED_RECHECK_SECONDS = 30;
 export const MAX_IN_FLIGHT_PER_ENDPOINT = 32;
 const BUSY_RECHECK_MS = 1000;
 
-type Outcome = 'success' | 'retry' | 'failure' | 'skipped' | 'deferred' | 'discarded' | 'throttled' | 'gone';
+type Outcome =
+  | 'success'
+  | 'retry'
+  | 'failure'
+  | 'skipped'
+  | 'deferred'
+  | 'discarded'
+  | 'throttled'
+  | 'gone'
+  | 'circuit_open';
 
 /**
  * The deliver stage: for a batch of delivery messages, read their state in one query, send the
@@ -37,9 +54,10 @@ type Outcome = 'success' | 'retry' | 'failure' | 'skipped' | 'deferred' | 'disca
  * after a crash).
  */
 @Injectable()
-export class DispatchService {
+export class DispatchService implements OnApplicationShutdown {
   private readonly limiter: ConcurrencyLimiter;
   private readonly rateLimiter = new EndpointRateLimiter();
+  private readonly breakers: EndpointBreakers;
   private readonly inFlight = new Map<string, number>();
   private readonly attemptsCounter;
   private readonly latency;
@@ -50,9 +68,12 @@ export class DispatchService {
     private readonly endpoints: EndpointRepository,
     @Inject(HTTP_SENDER) private readonly sender: HttpSender,
     @Inject(DISPATCH_CONCURRENCY) concurrency: number,
+    @Inject(BREAKER_SETTINGS) private readonly breakerSettings: DispatchBreakerSettings,
+    @Inject(LOGGER) private readonly logger: Logger,
     metrics: MetricsRegistry,
   ) {
     this.limiter = new ConcurrencyLimiter(concurrency);
+    this.breakers = new EndpointBreakers(breakerSettings);
     this.attemptsCounter = metrics.counter(
       'flotilla_delivery_attempts_total',
       'Deliveries handled by the dispatcher, by outcome',
@@ -65,22 +86,45 @@ export class DispatchService {
     );
   }
 
+  onApplicationShutdown(): void {
+    this.breakers.shutdown();
+  }
+
   async dispatch(messages: readonly DeliveryMessageV1[]): Promise<void> {
     const ids = [...new Set(messages.map((message) => message.delivery_id))];
     const rows = await this.deliveries.loadForDispatch(ids);
     const results: DeliveryResult[] = [];
     const attempts: NewAttempt[] = [];
-    const gone = new Set<string>();
+    const disable = new Map<string, { row: DispatchRow; reason: string }>();
     await Promise.all(
       rows.map(async (row) => {
         const outcome = await this.handle(row, results, attempts);
-        if (outcome === 'gone') gone.add(row.endpointId);
         this.attemptsCounter.inc({ outcome });
+        // Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
+        if (outcome === 'gone') disable.set(row.endpointId, { row, reason: 'the endpoint answered 410 Gone' });
+        const trips = this.breakers.consecutiveTrips(row.endpointId);
+        if (trips >= this.breakerSettings.disableAfterTrips && projectConfigOf(row).disable_endpoint) {
+          disable.set(row.endpointId, { row, reason: `circuit breaker tripped ${trips} times in a row` });
+        }
       }),
     );
     await Promise.all([this.attempts.insertMany(attempts), this.deliveries.recordResults(results)]);
-    // Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
-    await this.endpoints.disable([...gone], 'the endpoint answered 410 Gone');
+    await this.disableEndpoints([...disable.values()]);
+  }
+
+  private async disableEndpoints(targets: { row: DispatchRow; reason: string }[]): Promise<void> {
+    for (const { row, reason } of targets) {
+      await this.endpoints.disable([row.endpointId], reason);
+      this.breakers.forget(row.endpointId);
+      this.logger.warn({ endpointId: row.endpointId, reason }, 'endpoint disabled');
+      await sendMetaEvent(this.sender, this.logger, projectConfigOf(row), 'endpoint.disabled', {
+        uid: row.endpointId,
+        project_id: row.projectId,
+        url: row.url,
+        status: 'inactive',
+        reason,
+      });
+    }
   }
 
   private async handle(row: DispatchRow, results: DeliveryResult[], attempts: NewAttempt[]): Promise<Outcome> {
@@ -111,6 +155,11 @@ export class DispatchService {
       results.push(this.result(row, row.status, 0, new Date(now.getTime() + BUSY_RECHECK_MS), null, 'endpoint busy'));
       return 'deferred';
     }
+    if (this.breakers.isOpen(row.endpointId)) {
+      // A dead receiver's deliveries wait out the open breaker; they are not attempts.
+      results.push(this.result(row, row.status, 0, new Date(now.getTime() + this.breakerSettings.resetMs), null, 'circuit breaker open'));
+      return 'circuit_open';
+    }
     const rate = this.rateLimiter.tryAcquire(row.endpointId, row.rateLimit, row.rateLimitDurationSeconds * 1000, now.getTime());
     if (!rate.allowed) {
       // Throttled deliveries wait for their slot without counting as an attempt.
@@ -118,20 +167,22 @@ export class DispatchService {
       return 'throttled';
     }
     const config = projectConfigOf(row);
-    let sent: SendResult;
+    let sent: SendResult | 'open';
     let loggedHeaders: Record<string, string> = {};
     try {
       const request = buildDeliveryRequest(row, config, now);
       loggedHeaders = request.loggedHeaders;
       this.inFlight.set(row.endpointId, (this.inFlight.get(row.endpointId) ?? 0) + 1);
       try {
-        sent = await this.limiter.run(() =>
-          this.sender.send({
-            url: row.url,
-            headers: request.headers,
-            body: request.body,
-            timeoutMs: row.httpTimeoutSeconds * 1000,
-          }),
+        sent = await this.breakers.run(row.endpointId, () =>
+          this.limiter.run(() =>
+            this.sender.send({
+              url: row.url,
+              headers: request.headers,
+              body: request.body,
+              timeoutMs: row.httpTimeoutSeconds * 1000,
+            }),
+          ),
         );
       } finally {
         const open = (this.inFlight.get(row.endpointId) ?? 1) - 1;
@@ -140,6 +191,10 @@ export class DispatchService {
       }
     } catch (error) {
       sent = { kind: 'error', errorKind: 'network', message: error instanceof Error ? error.message : String(error), latencyMs: 0 };
+    }
+    if (sent === 'open') {
+      results.push(this.result(row, row.status, 0, new Date(now.getTime() + this.breakerSettings.resetMs), null, 'circuit breaker open'));
+      return 'circuit_open';
     }
     attempts.push({
       id: newId(),
