@@ -59,7 +59,8 @@ check('lint', bin('eslint'), ['--max-warnings', '0', '.']);
 check('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
 check('build', bin('nx'), ['run-many', '-t', 'build', '--outputStyle=static']);
 jest('unit-integration', ['--selectProjects', 'unit', 'integration', '--maxWorkers=2']);
-jest('e2e', ['--selectProjects', 'e2e', '--runInBand']);
+// --forceExit: a stray keep-alive socket in a test must not hang CI after the results are in.
+jest('e2e', ['--selectProjects', 'e2e', '--runInBand', '--forceExit']);
 
 process.stdout.write(`\ntimings: ${timings.join(', ')}\n`);
 if (failures.length) process.stdout.write(`failed: ${failures.join(', ')}\n`);
