@@ -25,7 +25,11 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
   const receivers: WebhookReceiver[] = [];
 
   beforeAll(async () => {
-    stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler'], { SCHEDULER_LEASE_SECONDS: '3' });
+    stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler'], {
+      SCHEDULER_LEASE_SECONDS: '3',
+      // These tests fail deliveries on purpose to watch retries; the breaker has its own test.
+      BREAKER_MIN_REQUESTS: '100000',
+    });
   });
 
   afterAll(async () => {

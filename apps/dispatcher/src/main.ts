@@ -26,6 +26,7 @@ void runService({
       topic: string,
       batchSize: number,
       maxInFlight: number,
+      exclusive: 'partition' | 'key',
     ): KafkaBatchTransport =>
       transports.create(
         {
@@ -33,6 +34,7 @@ void runService({
           topic,
           batchSize,
           maxInFlight,
+          exclusive,
           onUnitDone: (_count, seconds) => {
             units.observe({ stage: name }, seconds);
           },
@@ -40,13 +42,16 @@ void runService({
         logger.child({ stage: name }),
       );
     return [
-      stage('route', CONSUMER_GROUPS.dispatcherRoute, TOPICS.events.name, config.CONSUMER_BATCH_SIZE, config.CONSUMER_MAX_IN_FLIGHT),
+      // Route units never share a partition, so per-target order holds into the deliveries topic.
+      stage('route', CONSUMER_GROUPS.dispatcherRoute, TOPICS.events.name, config.CONSUMER_BATCH_SIZE, config.CONSUMER_MAX_IN_FLIGHT, 'partition'),
       stage(
         'deliver',
         CONSUMER_GROUPS.dispatcherDeliver,
         TOPICS.deliveries.name,
         config.DELIVER_BATCH_SIZE,
         config.DELIVER_MAX_IN_FLIGHT,
+        // One unit owns an endpoint at a time: its limits and order are local, other endpoints go on.
+        'key',
       ),
     ];
   },

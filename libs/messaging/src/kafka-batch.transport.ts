@@ -35,6 +35,13 @@ export interface KafkaBatchTransportOptions {
   maxInFlight: number;
   /** Fetched messages waiting for a worker before fetching pauses (backpressure). */
   maxQueued?: number;
+  /**
+   * `partition`: never let two units hold messages of the same partition, so a partition's
+   * messages are handled in order (the route stage, for per-target order). `key`: the same per
+   * message key (the deliver stage: one unit owns an endpoint at a time, other endpoints of the
+   * partition go on). Default: none.
+   */
+  exclusive?: 'partition' | 'key';
   /** How long a fetch waits for data; small values keep latency low. */
   maxWaitTimeInMs?: number;
   onUnitDone?: (count: number, seconds: number) => void;
@@ -53,6 +60,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private readonly queue: ConsumedMessage[] = [];
   private readonly progress = new Map<number, PartitionProgress>();
   private readonly running = new Set<Promise<void>>();
+  private readonly busy = new Set<string>();
   private assigned = new Set<number>();
   private closing = false;
   private committing: Promise<void> | undefined;
@@ -184,9 +192,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   private pump(): void {
     while (!this.closing && this.running.size < this.options.maxInFlight && this.queue.length > 0) {
-      const unit = this.queue.splice(0, this.options.batchSize);
+      const unit = this.takeUnit();
+      if (unit.length === 0) return;
+      const claimed = new Set(unit.map((message) => this.exclusivityOf(message)));
       const work = this.process(unit).finally(() => {
         this.running.delete(work);
+        if (this.options.exclusive) for (const token of claimed) this.busy.delete(token);
         const waiters = this.roomWaiters;
         this.roomWaiters = [];
         for (const wake of waiters) wake();
@@ -194,6 +205,30 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       });
       this.running.add(work);
     }
+  }
+
+  private exclusivityOf(message: ConsumedMessage): string {
+    return this.options.exclusive === 'key' ? `${message.partition}/${message.key ?? ''}` : String(message.partition);
+  }
+
+  private takeUnit(): ConsumedMessage[] {
+    if (!this.options.exclusive) return this.queue.splice(0, this.options.batchSize);
+    const unit: ConsumedMessage[] = [];
+    const rest: ConsumedMessage[] = [];
+    const taken = new Set<string>();
+    for (const message of this.queue) {
+      const token = this.exclusivityOf(message);
+      if (!this.busy.has(token) && unit.length < this.options.batchSize) {
+        unit.push(message);
+        taken.add(token);
+      } else rest.push(message);
+    }
+    // A partition (or key) whose messages did not all fit stays out of other units until this one
+    // is done, so its later messages cannot overtake earlier ones.
+    for (const token of taken) this.busy.add(token);
+    this.queue.length = 0;
+    this.queue.push(...rest);
+    return unit;
   }
 
   private async process(unit: ConsumedMessage[]): Promise<void> {
@@ -217,7 +252,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     }
     for (const message of unit) this.progress.get(message.partition)?.complete(message.offset);
     this.options.onUnitDone?.(unit.length, Number(process.hrtime.bigint() - started) / 1e9);
-    await this.commit();
+    // The commit runs on its own: a slow offset commit must not hold the unit's partition or key.
+    void this.commit();
   }
 
   private async invoke(unit: ConsumedMessage[]): Promise<BatchOutcome> {

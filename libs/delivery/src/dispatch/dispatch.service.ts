@@ -33,7 +33,7 @@ const PAUSED_RECHECK_SECONDS = 30;
  * dispatcher's connections busy; the rest of its deliveries wait (not as attempts) so that other
  * endpoints' deliveries are not queued behind it.
  */
-export const MAX_IN_FLIGHT_PER_ENDPOINT = 32;
+export const MAX_IN_FLIGHT_PER_ENDPOINT = 128;
 const BUSY_RECHECK_MS = 1000;
 
 type Outcome =
