@@ -2,14 +2,16 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { IngestApiEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
-import { IngestEventService } from '@flotilla/ingestion';
-import { ManagementModule } from '@flotilla/management';
+import { CredentialsCipher, IngestEventService } from '@flotilla/ingestion';
+import { IngestFailuresService, ManagementModule, SourcesService } from '@flotilla/management';
 import { MessagingModule } from '@flotilla/messaging';
 import { ObservabilityModule, type Logger } from '@flotilla/observability';
 import { EndpointsController } from './controllers/endpoints.controller';
 import { EventDeliveriesController } from './controllers/event-deliveries.controller';
 import { EventsController } from './controllers/events.controller';
+import { IngestFailuresController } from './controllers/ingest-failures.controller';
 import { ProjectsController } from './controllers/projects.controller';
+import { SourcesController } from './controllers/sources.controller';
 import { SubscriptionsController } from './controllers/subscriptions.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { ADMIN_TOKEN, AdminGuard, ProjectGuard } from './http/auth.guard';
@@ -31,9 +33,14 @@ export class IngestApiModule {
         SubscriptionsController,
         EventsController,
         EventDeliveriesController,
+        SourcesController,
+        IngestFailuresController,
       ],
       providers: [
         IngestEventService,
+        SourcesService,
+        IngestFailuresService,
+        { provide: CredentialsCipher, useFactory: () => new CredentialsCipher(config.FLOTILLA_ENCRYPTION_KEY) },
         AdminGuard,
         ProjectGuard,
         { provide: ADMIN_TOKEN, useValue: config.FLOTILLA_ADMIN_TOKEN },

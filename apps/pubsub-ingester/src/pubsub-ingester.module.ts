@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { PubsubIngesterEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
-import { BROKER_WATCH_OPTIONS, BrokerSourcesWatcher, IngestEventService } from '@flotilla/ingestion';
+import { BrokerIngestionModule, createPubsubAdapter } from '@flotilla/ingestion';
 import { MessagingModule } from '@flotilla/messaging';
 import { ObservabilityModule, type Logger } from '@flotilla/observability';
 
@@ -13,12 +13,22 @@ export class PubsubIngesterModule {
       imports: [
         ObservabilityModule.forRoot('pubsub-ingester', logger),
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-pubsub-ingester` }),
-      ],
-      providers: [
-        IngestEventService,
-        BrokerSourcesWatcher,
-        { provide: BROKER_WATCH_OPTIONS, useValue: { broker: 'google', refreshMs: config.SOURCES_REFRESH_MS } },
+        MessagingModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: `${config.KAFKA_CLIENT_ID}-pubsub-ingester`,
+        }),
+        BrokerIngestionModule.forRoot({
+          broker: 'google',
+          refreshMs: config.SOURCES_REFRESH_MS,
+          encryptionKey: config.FLOTILLA_ENCRYPTION_KEY,
+          maxMessageBytes: config.INGEST_MAX_MESSAGE_BYTES,
+          adapter: (adapterLogger) =>
+            createPubsubAdapter({
+              emulatorHost: config.PUBSUB_EMULATOR_HOST,
+              maxMessagesPerWorker: config.PUBSUB_MAX_MESSAGES_PER_WORKER,
+              logger: adapterLogger,
+            }),
+        }),
       ],
     };
   }

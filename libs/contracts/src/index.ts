@@ -9,3 +9,8 @@ export * from './http/subscription.dto';
 export * from './http/event.dto';
 export * from './http/pagination.dto';
 export * from './env/env.schema';
+export * from './broker/broker-message';
+export * from './broker/broker-event-id';
+export * from './broker/source-config';
+export * from './http/source.dto';
+export * from './http/delivery-operations.dto';

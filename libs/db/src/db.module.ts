@@ -8,6 +8,7 @@ import { EventRepository } from './repositories/event.repository';
 import { ApiKeyRepository, ProjectRepository } from './repositories/project.repository';
 import { RoutingRepository } from './repositories/routing.repository';
 import { SourceRepository } from './repositories/source.repository';
+import { IngestFailureRepository } from './repositories/ingest-failure.repository';
 
 const repositories = [
   ProjectRepository,
@@ -19,6 +20,7 @@ const repositories = [
   DeliveryRepository,
   AttemptRepository,
   SourceRepository,
+  IngestFailureRepository,
 ];
 
 @Injectable()

@@ -8,5 +8,6 @@ export * from './repositories/event.repository';
 export * from './repositories/delivery.repository';
 export * from './repositories/attempt.repository';
 export * from './repositories/source.repository';
+export * from './repositories/ingest-failure.repository';
 export * from './migrations/migration-runner';
 export * from './migrations/ensure-database';

@@ -1,4 +1,9 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { SourceRepository, type Source } from '@flotilla/db';
 import { LOGGER, MetricsRegistry, type Logger } from '@flotilla/observability';
 
@@ -17,6 +22,7 @@ export interface BrokerWatchOptions {
 @Injectable()
 export class BrokerSourcesWatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private sources: Source[] = [];
   private readonly gauge;
   private readonly listeners: ((sources: readonly Source[]) => Promise<void>)[] = [];
@@ -27,7 +33,11 @@ export class BrokerSourcesWatcher implements OnApplicationBootstrap, BeforeAppli
     @Inject(LOGGER) private readonly logger: Logger,
     metrics: MetricsRegistry,
   ) {
-    this.gauge = metrics.gauge('flotilla_ingester_sources', 'Active broker sources this ingester runs', ['broker']);
+    this.gauge = metrics.gauge(
+      'flotilla_ingester_sources',
+      'Active broker sources this ingester runs',
+      ['broker'],
+    );
   }
 
   get current(): readonly Source[] {
@@ -43,6 +53,7 @@ export class BrokerSourcesWatcher implements OnApplicationBootstrap, BeforeAppli
   }
 
   private async refresh(): Promise<void> {
+    if (this.isStopped()) return;
     try {
       this.sources = await this.repository.listActiveBrokerSources(this.options.broker);
       this.gauge.set({ broker: this.options.broker }, this.sources.length);
@@ -50,10 +61,17 @@ export class BrokerSourcesWatcher implements OnApplicationBootstrap, BeforeAppli
     } catch (error) {
       this.logger.warn({ err: error }, 'could not refresh broker sources');
     }
-    this.timer = setTimeout(() => void this.refresh(), this.options.refreshMs);
+    // A refresh still running at shutdown must not schedule another.
+    if (!this.isStopped())
+      this.timer = setTimeout(() => void this.refresh(), this.options.refreshMs);
+  }
+
+  private isStopped(): boolean {
+    return this.stopped;
   }
 
   beforeApplicationShutdown(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 }

@@ -5,4 +5,8 @@ export * from './projects.service';
 export * from './endpoints.service';
 export * from './subscriptions.service';
 export * from './event-log.service';
+export * from './delivery-operations.service';
 export * from './management.module';
+export * from './sources.service';
+export * from './ingest-failures.service';
+export * from './source-presenters';

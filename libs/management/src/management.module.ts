@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EgressPolicy } from '@flotilla/delivery';
+import { DeliveryOperationsService } from './delivery-operations.service';
 import { EndpointsService, EGRESS_POLICY } from './endpoints.service';
 import { EventLogService } from './event-log.service';
 import { ProjectsService } from './projects.service';
@@ -15,9 +16,10 @@ export class ManagementModule {
         EndpointsService,
         SubscriptionsService,
         EventLogService,
+        DeliveryOperationsService,
         { provide: EGRESS_POLICY, useFactory: () => new EgressPolicy(options.egressAllow) },
       ],
-      exports: [ProjectsService, EndpointsService, SubscriptionsService, EventLogService],
+      exports: [ProjectsService, EndpointsService, SubscriptionsService, EventLogService, DeliveryOperationsService],
     };
   }
 }

@@ -4,3 +4,7 @@ export * from './api/flotilla-api.client';
 export * from './services/service-process';
 export * from './services/test-stack';
 export * from './eventually';
+export * from './api/sources';
+export * from './brokers/sqs-test-queue';
+export * from './brokers/pubsub-test-topic';
+export * from './brokers/delivery-tally';

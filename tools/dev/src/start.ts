@@ -19,6 +19,7 @@ import {
   findRepoRoot,
   FlotillaApi,
   isPortOpen,
+  localEncryptionKey,
   ServiceProcess,
   SERVICE_NAMES,
   startKafkaMock,
@@ -90,6 +91,8 @@ async function main(): Promise<void> {
     KAFKA_BROKERS: kafka.bootstrap,
     FLOTILLA_ADMIN_TOKEN: token,
     FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
+    // Encrypts broker sources' credentials at rest (kept in .flotilla/encryption-key).
+    FLOTILLA_ENCRYPTION_KEY: localEncryptionKey(root),
     PUBSUB_EMULATOR_HOST: pubsubHost,
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     // Emulator mode: keep the Google client from probing the cloud metadata server.

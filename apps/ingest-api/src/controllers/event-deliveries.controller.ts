@@ -1,14 +1,33 @@
-import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import { deliveryListQuerySchema, type DeliveryListQuery } from '@flotilla/contracts';
-import { EventLogService, presentAttempt, presentDelivery, presentPage } from '@flotilla/management';
+import { Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import {
+  batchRetryQuerySchema,
+  deliveryListQuerySchema,
+  forceResendBodySchema,
+  type BatchOperationResult,
+  type BatchRetryQuery,
+  type DeliveryListQuery,
+  type ForceResendBody,
+} from '@flotilla/contracts';
+import {
+  DeliveryOperationsService,
+  EventLogService,
+  presentAttempt,
+  presentDelivery,
+  presentPage,
+} from '@flotilla/management';
+import { BrokerUnavailableError } from '@flotilla/messaging';
 import { ProjectGuard } from '../http/auth.guard';
 import { ok, type Envelope } from '../http/envelope';
-import { ValidQuery } from '../http/json-body';
+import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
+import { RequestError } from '../http/request-error';
 
 @Controller('api/v1/projects/:projectID/eventdeliveries')
 @UseGuards(ProjectGuard)
 export class EventDeliveriesController {
-  constructor(private readonly eventLog: EventLogService) {}
+  constructor(
+    private readonly eventLog: EventLogService,
+    private readonly operations: DeliveryOperationsService,
+  ) {}
 
   @Get()
   async list(
@@ -17,6 +36,39 @@ export class EventDeliveriesController {
   ): Promise<Envelope<unknown>> {
     const page = await this.eventLog.listDeliveries(projectId, query);
     return ok('Event deliveries fetched successfully', presentPage(page, query.perPage, presentDelivery));
+  }
+
+  // Static paths come before ':deliveryID', which would otherwise capture them.
+  @Post('forceresend')
+  @HttpCode(200)
+  async forceResend(
+    @Param('projectID') projectId: string,
+    @JsonBody(forceResendBodySchema) body: ParsedBody<ForceResendBody>,
+  ): Promise<Envelope<BatchOperationResult>> {
+    return batchEnvelope(await sentOr503(this.operations.forceResend(projectId, body.value)));
+  }
+
+  @Post('batchretry')
+  @HttpCode(200)
+  async batchRetry(
+    @Param('projectID') projectId: string,
+    @ValidQuery(batchRetryQuerySchema) query: BatchRetryQuery,
+  ): Promise<Envelope<BatchOperationResult>> {
+    return batchEnvelope(await sentOr503(this.operations.batchRetry(projectId, query)));
+  }
+
+  @Get('countbatchretryevents')
+  async countBatchRetry(
+    @Param('projectID') projectId: string,
+    @ValidQuery(batchRetryQuerySchema) query: BatchRetryQuery,
+  ): Promise<Envelope<{ num: number }>> {
+    return ok('event deliveries count successful', { num: await this.operations.countBatchRetry(projectId, query) });
+  }
+
+  @Put(':deliveryID/resend')
+  async resend(@Param('projectID') projectId: string, @Param('deliveryID') id: string): Promise<Envelope<unknown>> {
+    const delivery = await sentOr503(this.operations.resend(projectId, id));
+    return ok('App event processed for retry successfully', presentDelivery(delivery));
   }
 
   @Get(':deliveryID')
@@ -37,5 +89,26 @@ export class EventDeliveriesController {
     @Param('attemptID') id: string,
   ): Promise<Envelope<unknown>> {
     return ok('Delivery attempt fetched successfully', presentAttempt(await this.eventLog.getAttempt(projectId, deliveryId, id)));
+  }
+}
+
+/** Convoy's answer to batch operations: "n successful, m failed"; the counts are in `data` too. */
+export function batchEnvelope(result: BatchOperationResult): Envelope<BatchOperationResult> {
+  return ok(`${result.successes} successful, ${result.failures} failed`, result);
+}
+
+/**
+ * Kafka refusing the messages loses nothing: the deliveries are already Scheduled, and the scheduler
+ * sends them when their safety lease ends. The client learns it was not sent now and may retry.
+ */
+export async function sentOr503<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (!(error instanceof BrokerUnavailableError)) throw error;
+    throw new RequestError(
+      503,
+      'Kafka did not acknowledge: the deliveries are scheduled and will be sent within 5 minutes; retry to send them now',
+    );
   }
 }

@@ -1,9 +1,12 @@
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import {
+  batchReplayQuerySchema,
   createBroadcastEventBodySchema,
   createEventBodySchema,
   createFanoutEventBodySchema,
   eventListQuerySchema,
+  type BatchOperationResult,
+  type BatchReplayQuery,
   type CreateBroadcastEventBody,
   type CreateEventBody,
   type CreateFanoutEventBody,
@@ -12,10 +15,11 @@ import {
   type EventTarget,
 } from '@flotilla/contracts';
 import { extractRawMember, IngestEventService } from '@flotilla/ingestion';
-import { EventLogService, presentEvent, presentPage } from '@flotilla/management';
+import { DeliveryOperationsService, EventLogService, presentEvent, presentPage } from '@flotilla/management';
 import { ProjectGuard } from '../http/auth.guard';
 import { ok, type Envelope } from '../http/envelope';
 import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
+import { batchEnvelope, sentOr503 } from './event-deliveries.controller';
 
 @Controller('api/v1/projects/:projectID/events')
 @UseGuards(ProjectGuard)
@@ -23,6 +27,7 @@ export class EventsController {
   constructor(
     private readonly ingest: IngestEventService,
     private readonly eventLog: EventLogService,
+    private readonly operations: DeliveryOperationsService,
   ) {}
 
   /** Answers 201 only once Kafka has acknowledged the event: from here on it is never lost. */
@@ -62,6 +67,22 @@ export class EventsController {
   ): Promise<Envelope<unknown>> {
     const page = await this.eventLog.listEvents(projectId, query);
     return ok('Events fetched successfully', presentPage(page, query.perPage, presentEvent));
+  }
+
+  /** At most MAX_MANUAL_BATCH (10,000) matching events per call; more is a 400 asking for narrower filters. */
+  @Post('batchreplay')
+  @HttpCode(200)
+  async batchReplay(
+    @Param('projectID') projectId: string,
+    @ValidQuery(batchReplayQuerySchema) query: BatchReplayQuery,
+  ): Promise<Envelope<BatchOperationResult>> {
+    return batchEnvelope(await sentOr503(this.operations.batchReplay(projectId, query)));
+  }
+
+  @Put(':eventID/replay')
+  async replay(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<unknown>> {
+    const event = await sentOr503(this.operations.replay(projectId, id));
+    return ok('Endpoint event replayed successfully', presentEvent(event));
   }
 
   @Get(':eventID')

@@ -5,6 +5,16 @@ const csv = z
   .string()
   .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
 
+/** 32 random bytes, base64: the AES-256-GCM key for secrets at rest (broker credentials). */
+const encryptionKey = z
+  .string({ error: 'is required (32 random bytes, base64: openssl rand -base64 32)' })
+  .refine(
+    (value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32,
+    { error: 'must be 32 bytes, base64 (openssl rand -base64 32)' },
+  );
+/** Broker messages larger than this are refused (recorded as too_large), whatever the broker allows. */
+const ingestMaxMessageBytes = z.coerce.number().int().min(1024).max(900_000).default(256 * 1024);
+
 export const commonEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -36,6 +46,7 @@ export const ingestApiEnvSchema = commonEnvSchema
     FLOTILLA_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
     /** Delivery to these CIDRs is allowed despite the SSRF guard (e.g. 127.0.0.0/8 for local use). */
     FLOTILLA_EGRESS_ALLOW: csv.default([]),
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
   });
 export type IngestApiEnv = z.infer<typeof ingestApiEnvSchema>;
 
@@ -57,6 +68,7 @@ export const dispatcherEnvSchema = commonEnvSchema
      */
     DELIVER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
     DELIVER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(256).default(32),
+    /** Circuit breaker per endpoint (Convoy's defaults): trips at this failure share... */
     BREAKER_ERROR_THRESHOLD_PERCENT: z.coerce.number().min(1).max(100).default(70),
     /** ...over this window... */
     BREAKER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -88,6 +100,10 @@ export const pubsubIngesterEnvSchema = commonEnvSchema
     PORT: port(5008),
     PUBSUB_EMULATOR_HOST: z.string().optional(),
     SOURCES_REFRESH_MS: z.coerce.number().int().min(100).default(5000),
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
+    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes,
+    /** Flow control: messages held un-acked per worker (streaming-pull stream) of a source. */
+    PUBSUB_MAX_MESSAGES_PER_WORKER: z.coerce.number().int().min(1).max(10_000).default(200),
   });
 export type PubsubIngesterEnv = z.infer<typeof pubsubIngesterEnvSchema>;
 
@@ -98,5 +114,11 @@ export const sqsIngesterEnvSchema = commonEnvSchema
     PORT: port(5009),
     AWS_ENDPOINT_URL_SQS: z.url().optional(),
     SOURCES_REFRESH_MS: z.coerce.number().int().min(100).default(5000),
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
+    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes,
+    /** How long a received message stays hidden; extended while Kafka has not acknowledged it yet. */
+    SQS_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(43_200).default(30),
+    /** Long polling: how long one receive waits for messages. */
+    SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(20),
   });
 export type SqsIngesterEnv = z.infer<typeof sqsIngesterEnvSchema>;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma.service';
-import type { Cursor, DeliveryStatus, EventDelivery, JsonValue, PageResult } from '../records';
+import type { Cursor, DeliveryStatus, Event, EventDelivery, JsonValue, PageResult } from '../records';
+import type { EventFilters } from './event.repository';
 import { keysetPage } from './paging';
 
 export interface NewDelivery {
@@ -160,4 +161,108 @@ export class DeliveryRepository {
       this.prisma.eventDelivery.findMany({ where: { ...where, ...page.where }, orderBy: page.orderBy, take: page.take }),
     );
   }
+
+  /**
+   * Manual resends: puts the named deliveries back to Scheduled in one statement, keeping their
+   * attempts and count. `next_attempt_at` becomes a safety lease, not now: the caller produces the
+   * delivery message itself, and a due row would also be claimed by the scheduler and sent twice.
+   * Success rows are left alone unless `includeSuccess` (force resend).
+   */
+  reschedule(
+    projectId: string,
+    ids: readonly string[],
+    options: { includeSuccess: boolean; leaseSeconds: number },
+  ): Promise<ClaimedDelivery[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.prisma.$queryRaw<ClaimedDelivery[]>`
+      UPDATE event_deliveries d
+      SET status = 'Scheduled', next_attempt_at = now() + make_interval(secs => ${options.leaseSeconds}::int),
+          updated_at = now()
+      WHERE d.project_id = ${projectId}::uuid AND d.id = ANY(${[...ids]}::uuid[])
+        AND (${options.includeSuccess}::boolean OR d.status <> 'Success')
+      RETURNING d.id, d.event_id AS "eventId", d.endpoint_id AS "endpointId", d.project_id AS "projectId"`;
+  }
+
+  /** Event replay: every delivery of these events back to Scheduled, successful ones included. */
+  rescheduleByEvents(projectId: string, eventIds: readonly string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
+    if (eventIds.length === 0) return Promise.resolve([]);
+    return this.prisma.$queryRaw<ClaimedDelivery[]>`
+      UPDATE event_deliveries d
+      SET status = 'Scheduled', next_attempt_at = now() + make_interval(secs => ${leaseSeconds}::int), updated_at = now()
+      WHERE d.project_id = ${projectId}::uuid AND d.event_id = ANY(${[...eventIds]}::uuid[])
+      RETURNING d.id, d.event_id AS "eventId", d.endpoint_id AS "endpointId", d.project_id AS "projectId"`;
+  }
+
+  /**
+   * Batch retry, one chunk: reschedules up to `limit` matching deliveries that did not succeed,
+   * newest first, with ids below `before` (keyset: pass the smallest id returned to get the next
+   * chunk; an empty answer means done). Rows another writer holds at that instant are skipped (SKIP
+   * LOCKED): they are being worked on, and waiting for them could deadlock with the dispatcher.
+   */
+  rescheduleRetryable(
+    projectId: string,
+    filters: DeliveryFilters,
+    options: { limit: number; before?: string | undefined; leaseSeconds: number },
+  ): Promise<ClaimedDelivery[]> {
+    const before = options.before === undefined ? Prisma.empty : Prisma.sql`AND id < ${options.before}::uuid`;
+    return this.prisma.$queryRaw<ClaimedDelivery[]>`
+      UPDATE event_deliveries d
+      SET status = 'Scheduled', next_attempt_at = now() + make_interval(secs => ${options.leaseSeconds}::int),
+          updated_at = now()
+      WHERE d.id IN (
+        SELECT id FROM event_deliveries
+        WHERE ${retryableConditions(projectId, filters)} ${before}
+        ORDER BY id DESC
+        LIMIT ${options.limit}::int
+        FOR UPDATE SKIP LOCKED)
+      RETURNING d.id, d.event_id AS "eventId", d.endpoint_id AS "endpointId", d.project_id AS "projectId"`;
+  }
+
+  /** How many deliveries a batch retry with these filters would reschedule now. */
+  async countRetryable(projectId: string, filters: DeliveryFilters): Promise<number> {
+    const [row] = await this.prisma.$queryRaw<{ num: number }[]>`
+      SELECT count(*)::int AS num FROM event_deliveries WHERE ${retryableConditions(projectId, filters)}`;
+    return row?.num ?? 0;
+  }
+
+  /** Ids of the events matching the event list filters, newest first (batch replay). */
+  async findEventIds(projectId: string, filters: EventFilters, limit: number): Promise<string[]> {
+    const rows = await this.prisma.event.findMany({
+      where: {
+        projectId,
+        ...(filters.eventType ? { eventType: filters.eventType } : {}),
+        ...(filters.endpointIds?.length ? { endpointId: { in: filters.endpointIds } } : {}),
+        ...(filters.sourceId ? { sourceId: filters.sourceId } : {}),
+        ...(filters.idempotencyKey ? { idempotencyKey: filters.idempotencyKey } : {}),
+        ...(filters.brokerMessageId ? { brokerMessageId: filters.brokerMessageId } : {}),
+        ...(filters.startDate || filters.endDate
+          ? { createdAt: { ...(filters.startDate ? { gte: filters.startDate } : {}), ...(filters.endDate ? { lte: filters.endDate } : {}) } }
+          : {}),
+      },
+      select: { id: true },
+      orderBy: { id: 'desc' },
+      take: limit,
+    });
+    return rows.map((row) => row.id);
+  }
+
+  /** Those of these events that have no delivery at all (replay routes them again). */
+  eventsWithoutDeliveries(projectId: string, eventIds: readonly string[]): Promise<Event[]> {
+    if (eventIds.length === 0) return Promise.resolve([]);
+    return this.prisma.event.findMany({ where: { projectId, id: { in: [...eventIds] }, deliveries: { none: {} } } });
+  }
+}
+
+/** The batch-retry selection: the list filters, and never a delivery that succeeded (that is force resend). */
+function retryableConditions(projectId: string, filters: DeliveryFilters): Prisma.Sql {
+  const conditions = [Prisma.sql`project_id = ${projectId}::uuid`, Prisma.sql`status <> 'Success'`];
+  if (filters.eventId) conditions.push(Prisma.sql`event_id = ${filters.eventId}::uuid`);
+  if (filters.endpointIds?.length) conditions.push(Prisma.sql`endpoint_id = ANY(${filters.endpointIds}::uuid[])`);
+  if (filters.subscriptionId) conditions.push(Prisma.sql`subscription_id = ${filters.subscriptionId}::uuid`);
+  if (filters.statuses?.length) {
+    conditions.push(Prisma.sql`status = ANY(${filters.statuses}::text[]::"DeliveryStatus"[])`);
+  }
+  if (filters.startDate) conditions.push(Prisma.sql`created_at >= ${filters.startDate}::timestamptz`);
+  if (filters.endDate) conditions.push(Prisma.sql`created_at <= ${filters.endDate}::timestamptz`);
+  return Prisma.join(conditions, ' AND ');
 }

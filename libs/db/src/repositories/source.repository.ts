@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma.service';
-import type { Source } from '../records';
+import type { Cursor, PageResult, Source } from '../records';
+import { keysetPage } from './paging';
 
 @Injectable()
 export class SourceRepository {
@@ -9,8 +11,56 @@ export class SourceRepository {
   /** Active broker sources of one broker (`pub_sub.type` is `google` or `sqs`), for the ingesters. */
   listActiveBrokerSources(broker: 'google' | 'sqs'): Promise<Source[]> {
     return this.prisma.source.findMany({
-      where: { type: 'pub_sub', status: 'active', deletedAt: null, pubSub: { path: ['type'], equals: broker } },
+      where: {
+        type: 'pub_sub',
+        status: 'active',
+        deletedAt: null,
+        pubSub: { path: ['type'], equals: broker },
+      },
       orderBy: { id: 'asc' },
     });
+  }
+
+  create(data: Prisma.SourceUncheckedCreateInput): Promise<Source> {
+    return this.prisma.source.create({ data });
+  }
+
+  findById(projectId: string, id: string): Promise<Source | null> {
+    return this.prisma.source.findFirst({ where: { id, projectId, deletedAt: null } });
+  }
+
+  page(projectId: string, cursor: Cursor): Promise<PageResult<Source>> {
+    return keysetPage(cursor, ({ where, orderBy, take }) =>
+      this.prisma.source.findMany({
+        where: { ...where, projectId, deletedAt: null },
+        orderBy,
+        take,
+      }),
+    );
+  }
+
+  /** Updates a live source; null when there is none (deleted meanwhile). */
+  async update(
+    projectId: string,
+    id: string,
+    data: Prisma.SourceUncheckedUpdateInput,
+  ): Promise<Source | null> {
+    const { count } = await this.prisma.source.updateMany({
+      where: { id, projectId, deletedAt: null },
+      data,
+    });
+    return count === 0 ? null : this.findById(projectId, id);
+  }
+
+  /**
+   * Soft delete: the row stays for the events and failures that name it; the ingesters stop it at
+   * their next refresh. Returns whether a live source was deleted.
+   */
+  async softDelete(projectId: string, id: string): Promise<boolean> {
+    const { count } = await this.prisma.source.updateMany({
+      where: { id, projectId, deletedAt: null },
+      data: { deletedAt: new Date() },
+    });
+    return count > 0;
   }
 }

@@ -4,3 +4,4 @@ export * from './postgres';
 export * from './kafka-mock.launcher';
 export * from './pubsub-emulator.launcher';
 export * from './sqs-emulator.launcher';
+export * from './local-secrets';

@@ -40,9 +40,12 @@ export async function startTestStack(
     NODE_ENV: 'test',
     SCHEDULER_INTERVAL_MS: '100',
     METADATA_SERVER_DETECTION: 'none',
+    FLOTILLA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ...extraEnv,
   };
   const running = new Map<ServiceName, ServiceProcess>();
+  // Every process started, including further replicas of a service (the map keeps the latest).
+  const started: ServiceProcess[] = [];
   const stack: TestStack = {
     databaseUrl,
     kafka,
@@ -58,11 +61,12 @@ export async function startTestStack(
     async start(name, more = {}) {
       const service = await ServiceProcess.start(name, { ...env, ...more });
       running.set(name, service);
+      started.push(service);
       if (name === 'ingest-api') stack.admin = new FlotillaApi(service.url, adminToken);
       return service;
     },
     async stop() {
-      await Promise.all([...running.values()].map((service) => service.stop('SIGTERM')));
+      await Promise.all(started.map((service) => service.stop('SIGTERM')));
       await kafka.stop();
       await dropDatabase(databaseName).catch(() => undefined);
     },

@@ -1,0 +1,25 @@
+import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { ingestFailureListQuerySchema, type IngestFailureListQuery } from '@flotilla/contracts';
+import { IngestFailuresService, presentIngestFailure, presentPage } from '@flotilla/management';
+import { ProjectGuard } from '../http/auth.guard';
+import { ok, type Envelope } from '../http/envelope';
+import { ValidQuery } from '../http/json-body';
+
+/** Invalid broker messages of the whole project (`?sourceId=`, `?reason=` to narrow). */
+@Controller('api/v1/projects/:projectID/ingestfailures')
+@UseGuards(ProjectGuard)
+export class IngestFailuresController {
+  constructor(private readonly failures: IngestFailuresService) {}
+
+  @Get()
+  async list(
+    @Param('projectID') projectId: string,
+    @ValidQuery(ingestFailureListQuerySchema) query: IngestFailureListQuery,
+  ): Promise<Envelope<unknown>> {
+    const page = await this.failures.list(projectId, query);
+    return ok(
+      'Ingest failures fetched successfully',
+      presentPage(page, query.perPage, presentIngestFailure),
+    );
+  }
+}

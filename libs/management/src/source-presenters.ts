@@ -1,0 +1,70 @@
+import { storedPubSubConfigSchema, type StoredPubSubConfig } from '@flotilla/contracts';
+import type { IngestFailure, Source } from '@flotilla/db';
+import { FAILURE_PAYLOAD_BYTES } from '@flotilla/ingestion';
+
+/** What the API shows in place of a secret: never the value. */
+export const SECRET_MASK = '********';
+
+/** Convoy's source shape. Secrets are masked; an SQS access key id shows its last 4 characters. */
+export function presentSource(source: Source): Record<string, unknown> {
+  const config = storedPubSubConfigSchema.safeParse(source.pubSub);
+  return {
+    uid: source.id,
+    mask_id: source.maskId,
+    project_id: source.projectId,
+    name: source.name,
+    type: source.type,
+    provider: source.provider ?? '',
+    is_disabled: source.status === 'paused',
+    verifier: source.verifier ?? { type: 'noop' },
+    pub_sub: config.success ? presentPubSub(config.data) : null,
+    created_at: source.createdAt.toISOString(),
+    updated_at: source.updatedAt.toISOString(),
+  };
+}
+
+function presentPubSub(config: StoredPubSubConfig): Record<string, unknown> {
+  switch (config.type) {
+    case 'google':
+      return {
+        type: 'google',
+        workers: config.workers,
+        google: {
+          project_id: config.google.project_id,
+          subscription_id: config.google.subscription_id,
+          service_account: SECRET_MASK,
+          client_email: config.google.client_email ?? '',
+        },
+        sqs: null,
+      };
+    case 'sqs':
+      return {
+        type: 'sqs',
+        workers: config.workers,
+        sqs: {
+          queue_name: config.sqs.queue_name,
+          default_region: config.sqs.default_region,
+          endpoint: config.sqs.endpoint ?? '',
+          access_key_id: `${SECRET_MASK}${config.sqs.access_key_id_hint}`,
+          secret_key: SECRET_MASK,
+        },
+        google: null,
+      };
+  }
+}
+
+export function presentIngestFailure(failure: IngestFailure): Record<string, unknown> {
+  return {
+    uid: failure.id,
+    project_id: failure.projectId,
+    source_id: failure.sourceId,
+    broker_message_id: failure.brokerMessageId,
+    reason: failure.reason,
+    detail: failure.detail,
+    payload: failure.payload,
+    payload_bytes: failure.payloadBytes,
+    payload_truncated: failure.payloadBytes > FAILURE_PAYLOAD_BYTES,
+    attributes: failure.attributes,
+    created_at: failure.createdAt.toISOString(),
+  };
+}

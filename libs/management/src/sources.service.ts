@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import {
+  brokerCredentialsSchema,
+  decodeServiceAccount,
+  newId,
+  storedPubSubConfigSchema,
+  UUID_PATTERN,
+  type BrokerCredentials,
+  type CreateSourceBody,
+  type PubSubSourceBody,
+  type StoredPubSubConfig,
+  type UpdateSourceBody,
+} from '@flotilla/contracts';
+import { SourceRepository, type Cursor, type PageResult, type Source } from '@flotilla/db';
+import {
+  CredentialsCipher,
+  CredentialsDecryptError,
+  sourceCredentialsAad,
+} from '@flotilla/ingestion';
+import { ManagementError } from './management-error';
+import { ProjectsService } from './projects.service';
+
+type PubSubUpdate = NonNullable<UpdateSourceBody['pub_sub']>;
+
+/**
+ * Broker sources (`pub_sub`): Convoy's source API. Secrets (SQS keys, the Google service account)
+ * are encrypted at rest with FLOTILLA_ENCRYPTION_KEY and never returned; the ingesters pick up
+ * every change at their next refresh.
+ */
+@Injectable()
+export class SourcesService {
+  constructor(
+    private readonly sources: SourceRepository,
+    private readonly projects: ProjectsService,
+    private readonly cipher: CredentialsCipher,
+  ) {}
+
+  async create(projectId: string, body: CreateSourceBody): Promise<Source> {
+    await this.projects.get(projectId);
+    const id = newId();
+    const { config, credentials } = split(body.pub_sub);
+    return this.sources.create({
+      id,
+      projectId,
+      name: body.name,
+      type: 'pub_sub',
+      maskId: randomBytes(12).toString('hex'),
+      pubSub: config,
+      credentials: this.encrypt(id, credentials),
+      status: body.is_disabled ? 'paused' : 'active',
+    });
+  }
+
+  async get(projectId: string, id: string): Promise<Source> {
+    const source = UUID_PATTERN.test(id) ? await this.sources.findById(projectId, id) : null;
+    if (!source) throw new ManagementError('not_found', `source ${id} not found`);
+    return source;
+  }
+
+  list(projectId: string, cursor: Cursor): Promise<PageResult<Source>> {
+    return this.sources.page(projectId, cursor);
+  }
+
+  async update(projectId: string, id: string, body: UpdateSourceBody): Promise<Source> {
+    const current = await this.get(projectId, id);
+    let pubSub: { config: StoredPubSubConfig; credentials: BrokerCredentials } | undefined;
+    if (body.pub_sub) pubSub = this.merge(current, body.pub_sub);
+    const updated = await this.sources.update(projectId, id, {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.is_disabled !== undefined ? { status: body.is_disabled ? 'paused' : 'active' } : {}),
+      ...(pubSub
+        ? { pubSub: pubSub.config, credentials: this.encrypt(id, pubSub.credentials) }
+        : {}),
+    });
+    if (!updated) throw new ManagementError('not_found', `source ${id} not found`);
+    return updated;
+  }
+
+  async delete(projectId: string, id: string): Promise<void> {
+    if (!UUID_PATTERN.test(id) || !(await this.sources.softDelete(projectId, id))) {
+      throw new ManagementError('not_found', `source ${id} not found`);
+    }
+  }
+
+  /** New settings over the stored ones; secrets left out keep their stored values. */
+  private merge(
+    current: Source,
+    update: PubSubUpdate,
+  ): { config: StoredPubSubConfig; credentials: BrokerCredentials } {
+    const stored = storedPubSubConfigSchema.safeParse(current.pubSub);
+    const workers = update.workers ?? (stored.success ? stored.data.workers : 1);
+    const previous = () => this.storedCredentials(current);
+    switch (update.type) {
+      case 'google': {
+        const google = update.google!;
+        const before = google.service_account === undefined ? previous() : undefined;
+        const serviceAccount =
+          google.service_account ??
+          (before?.type === 'google' ? before.service_account : undefined);
+        if (serviceAccount === undefined) {
+          throw missingSecret('pub_sub.google.service_account');
+        }
+        return split({
+          type: 'google',
+          workers,
+          google: { ...google, service_account: serviceAccount },
+        });
+      }
+      case 'sqs': {
+        const sqs = update.sqs!;
+        const before =
+          sqs.access_key_id === undefined || sqs.secret_key === undefined ? previous() : undefined;
+        const accessKeyId =
+          sqs.access_key_id ?? (before?.type === 'sqs' ? before.access_key_id : undefined);
+        const secretKey =
+          sqs.secret_key ?? (before?.type === 'sqs' ? before.secret_key : undefined);
+        if (accessKeyId === undefined) throw missingSecret('pub_sub.sqs.access_key_id');
+        if (secretKey === undefined) throw missingSecret('pub_sub.sqs.secret_key');
+        return split({
+          type: 'sqs',
+          workers,
+          sqs: { ...sqs, access_key_id: accessKeyId, secret_key: secretKey },
+        });
+      }
+    }
+  }
+
+  private storedCredentials(source: Source): BrokerCredentials | undefined {
+    if (!source.credentials) return undefined;
+    try {
+      const parsed = brokerCredentialsSchema.safeParse(
+        JSON.parse(this.cipher.decrypt(source.credentials, sourceCredentialsAad(source.id))),
+      );
+      return parsed.success ? parsed.data : undefined;
+    } catch (error) {
+      if (error instanceof CredentialsDecryptError || error instanceof SyntaxError)
+        return undefined;
+      throw error;
+    }
+  }
+
+  private encrypt(sourceId: string, credentials: BrokerCredentials): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(
+      this.cipher.encrypt(JSON.stringify(credentials), sourceCredentialsAad(sourceId)),
+    );
+  }
+}
+
+function missingSecret(field: string): ManagementError {
+  return new ManagementError(
+    'validation',
+    `${field}: is required (the stored one is for another broker or cannot be read)`,
+    field,
+  );
+}
+
+/** A source body's settings (stored as they are) and secrets (stored encrypted). */
+function split(body: PubSubSourceBody): {
+  config: StoredPubSubConfig;
+  credentials: BrokerCredentials;
+} {
+  switch (body.type) {
+    case 'google': {
+      const google = body.google!;
+      const key = decodeServiceAccount(google.service_account);
+      const email = key?.['client_email'];
+      return {
+        config: {
+          type: 'google',
+          workers: body.workers,
+          google: {
+            project_id: google.project_id,
+            subscription_id: google.subscription_id,
+            ...(typeof email === 'string' ? { client_email: email } : {}),
+          },
+        },
+        credentials: { type: 'google', service_account: google.service_account },
+      };
+    }
+    case 'sqs': {
+      const sqs = body.sqs!;
+      return {
+        config: {
+          type: 'sqs',
+          workers: body.workers,
+          sqs: {
+            queue_name: sqs.queue_name,
+            default_region: sqs.default_region,
+            ...(sqs.endpoint !== undefined ? { endpoint: sqs.endpoint } : {}),
+            access_key_id_hint: sqs.access_key_id.length > 8 ? sqs.access_key_id.slice(-4) : '',
+          },
+        },
+        credentials: { type: 'sqs', access_key_id: sqs.access_key_id, secret_key: sqs.secret_key },
+      };
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { PubSub, type Topic } from '@google-cloud/pubsub';
+import { pubsubEmulatorClientOptions } from '../infra/pubsub-emulator.launcher';
+import type { ProducedMessage } from './sqs-test-queue';
+
+/** A service account key in the right shape; the emulator ignores credentials. */
+export const FAKE_SERVICE_ACCOUNT = Buffer.from(
+  JSON.stringify({
+    type: 'service_account',
+    project_id: 'flotilla-local',
+    client_email: 'ingester@flotilla-local.iam.gserviceaccount.com',
+    private_key: '-----BEGIN PRIVATE KEY-----\nnot-a-real-key\n-----END PRIVATE KEY-----\n',
+  }),
+).toString('base64');
+
+/**
+ * A topic and subscription on the Pub/Sub emulator, as a producer sees them: made and fed with
+ * the official client (`@google-cloud/pubsub`).
+ */
+export class PubsubTestTopic {
+  private constructor(
+    readonly pubsub: PubSub,
+    readonly topic: Topic,
+    readonly subscription: string,
+  ) {}
+
+  static async create(
+    emulatorHost: string,
+    projectId: string,
+    name: string,
+    options: { deadLetterTopic?: string; ackDeadlineSeconds?: number } = {},
+  ): Promise<PubsubTestTopic> {
+    const pubsub = new PubSub(pubsubEmulatorClientOptions(emulatorHost, projectId));
+    const [topic] = await pubsub.createTopic(`${name}-topic`);
+    const subscription = `${name}-sub`;
+    await topic.createSubscription(subscription, {
+      ackDeadlineSeconds: options.ackDeadlineSeconds ?? 10,
+      ...(options.deadLetterTopic
+        ? { deadLetterPolicy: { deadLetterTopic: options.deadLetterTopic, maxDeliveryAttempts: 5 } }
+        : {}),
+    });
+    return new PubsubTestTopic(pubsub, topic, subscription);
+  }
+
+  /** Publishes with the client's batching, `concurrency` messages outstanding; returns the ids. */
+  async publish(messages: readonly ProducedMessage[], concurrency = 500): Promise<string[]> {
+    const ids = new Array<string>(messages.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < messages.length) {
+        const index = next++;
+        const message = messages[index]!;
+        ids[index] = await this.topic.publishMessage({
+          data: Buffer.from(message.body),
+          attributes: message.attributes ?? {},
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, () => worker()));
+    return ids;
+  }
+
+  async close(): Promise<void> {
+    await this.pubsub.close();
+  }
+}
