@@ -94,7 +94,7 @@ ServiceAccount of the services. Context: the root context.
 {{- end }}
 
 {{/*
-Secret holding DATABASE_URL and FLOTILLA_ADMIN_TOKEN. Context: the root context.
+Secret holding DATABASE_URL, FLOTILLA_ADMIN_TOKEN and FLOTILLA_ENCRYPTION_KEY. Context: the root context.
 */}}
 {{- define "flotilla.secretName" -}}
 {{- if .Values.secrets.existingSecret }}
