@@ -162,6 +162,18 @@ describe('broker ingestion from Amazon SQS', () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.message).toContain('pub_sub.google: is required when type is google');
 
+    // The ingester would connect to a source's own endpoint: the egress policy applies.
+    const metadata = sqsSourceBody('metadata', 'q');
+    const ssrf = await project.api.post(sourcesPath(), {
+      ...metadata,
+      pub_sub: {
+        ...metadata.pub_sub,
+        sqs: { ...metadata.pub_sub.sqs, endpoint: 'http://169.254.169.254/' },
+      },
+    });
+    expect(ssrf.status).toBe(400);
+    expect(ssrf.body.data).toMatchObject({ field: 'pub_sub.sqs.endpoint' });
+
     const deleted = await project.api.request('DELETE', `${sourcesPath()}/${created.uid}`);
     expect(deleted.status).toBe(200);
     expect((await project.api.get(`${sourcesPath()}/${created.uid}`)).status).toBe(404);

@@ -2,8 +2,14 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { IngestApiEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
+import { EgressPolicy } from '@flotilla/delivery';
 import { CredentialsCipher, IngestEventService } from '@flotilla/ingestion';
-import { IngestFailuresService, ManagementModule, SourcesService } from '@flotilla/management';
+import {
+  IngestFailuresService,
+  ManagementModule,
+  SOURCE_EGRESS_POLICY,
+  SourcesService,
+} from '@flotilla/management';
 import { MessagingModule } from '@flotilla/messaging';
 import { ObservabilityModule, type Logger } from '@flotilla/observability';
 import { EndpointsController } from './controllers/endpoints.controller';
@@ -41,6 +47,7 @@ export class IngestApiModule {
         SourcesService,
         IngestFailuresService,
         { provide: CredentialsCipher, useFactory: () => new CredentialsCipher(config.FLOTILLA_ENCRYPTION_KEY) },
+        { provide: SOURCE_EGRESS_POLICY, useFactory: () => new EgressPolicy(config.FLOTILLA_EGRESS_ALLOW) },
         AdminGuard,
         ProjectGuard,
         { provide: ADMIN_TOKEN, useValue: config.FLOTILLA_ADMIN_TOKEN },

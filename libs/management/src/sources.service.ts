@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import {
   brokerCredentialsSchema,
@@ -13,6 +13,7 @@ import {
   type UpdateSourceBody,
 } from '@flotilla/contracts';
 import { SourceRepository, type Cursor, type PageResult, type Source } from '@flotilla/db';
+import { validateEndpointUrl, type EgressPolicy } from '@flotilla/delivery';
 import {
   CredentialsCipher,
   CredentialsDecryptError,
@@ -22,6 +23,9 @@ import { ManagementError } from './management-error';
 import { ProjectsService } from './projects.service';
 
 type PubSubUpdate = NonNullable<UpdateSourceBody['pub_sub']>;
+
+/** The egress policy an SQS source's own `endpoint` must pass (the ingester connects to it). */
+export const SOURCE_EGRESS_POLICY = Symbol('SOURCE_EGRESS_POLICY');
 
 /**
  * Broker sources (`pub_sub`): Convoy's source API. Secrets (SQS keys, the Google service account)
@@ -34,12 +38,14 @@ export class SourcesService {
     private readonly sources: SourceRepository,
     private readonly projects: ProjectsService,
     private readonly cipher: CredentialsCipher,
+    @Inject(SOURCE_EGRESS_POLICY) private readonly egress: EgressPolicy,
   ) {}
 
   async create(projectId: string, body: CreateSourceBody): Promise<Source> {
     await this.projects.get(projectId);
     const id = newId();
     const { config, credentials } = split(body.pub_sub);
+    this.assertEndpoint(config);
     return this.sources.create({
       id,
       projectId,
@@ -65,7 +71,10 @@ export class SourcesService {
   async update(projectId: string, id: string, body: UpdateSourceBody): Promise<Source> {
     const current = await this.get(projectId, id);
     let pubSub: { config: StoredPubSubConfig; credentials: BrokerCredentials } | undefined;
-    if (body.pub_sub) pubSub = this.merge(current, body.pub_sub);
+    if (body.pub_sub) {
+      pubSub = this.merge(current, body.pub_sub);
+      this.assertEndpoint(pubSub.config);
+    }
     const updated = await this.sources.update(projectId, id, {
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.is_disabled !== undefined ? { status: body.is_disabled ? 'paused' : 'active' } : {}),
@@ -80,6 +89,19 @@ export class SourcesService {
   async delete(projectId: string, id: string): Promise<void> {
     if (!UUID_PATTERN.test(id) || !(await this.sources.softDelete(projectId, id))) {
       throw new ManagementError('not_found', `source ${id} not found`);
+    }
+  }
+
+  /** Early, DNS-free SSRF check of an SQS endpoint, as for webhook endpoints. */
+  private assertEndpoint(config: StoredPubSubConfig): void {
+    if (config.type !== 'sqs' || config.sqs.endpoint === undefined) return;
+    const validation = validateEndpointUrl(config.sqs.endpoint, this.egress);
+    if (!validation.valid) {
+      throw new ManagementError(
+        'validation',
+        `pub_sub.sqs.endpoint: ${validation.reason}`,
+        'pub_sub.sqs.endpoint',
+      );
     }
   }
 

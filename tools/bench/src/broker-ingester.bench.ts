@@ -12,6 +12,7 @@
  * figures are a floor for one replica on real SQS/Pub/Sub (the SQS emulator is single-threaded and
  * scans its queue on every poll).
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import {
   convoyMessage,
@@ -47,6 +48,18 @@ const replicaCount = Number(values.replicas);
 const payloadBytes = Number(values.payload);
 const service = broker === 'sqs' ? 'sqs-ingester' : 'pubsub-ingester';
 const GCP_PROJECT = 'flotilla-bench';
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 async function main(): Promise<void> {
   const emulator = broker === 'sqs' ? await startSqsEmulator() : await startPubsubEmulator();
@@ -105,6 +118,7 @@ async function main(): Promise<void> {
     }
     const publishSeconds = (performance.now() - publishStarted) / 1000;
 
+    const cpuBefore = replicas.map((replica) => cpuSeconds(replica.pid));
     const source = await createSource(project, {
       name: 'bench',
       type: 'pub_sub',
@@ -130,6 +144,8 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const seconds = (performance.now() - first) / 1000;
+    const cpu = replicas.map((replica, index) => cpuSeconds(replica.pid) - cpuBefore[index]!);
+    const cpuTotal = cpu.reduce((a, b) => a + b, 0);
     const scrape = await replicas[0]!.metrics();
     const acked = metricValue(scrape, 'flotilla_ingester_ack_latency_seconds_count', {
       source: source.uid,
@@ -150,6 +166,9 @@ async function main(): Promise<void> {
           messages_per_second: Math.round(total / seconds),
           messages_per_second_per_replica: Math.round(total / seconds / replicaCount),
           ingested_by_replica: counts,
+          // Throughput per CPU-second of ingester: what a replica with a core to itself can do.
+          ingester_cpu_seconds: cpu.map((value) => Number(value.toFixed(2))),
+          messages_per_ingester_cpu_second: Math.round(total / cpuTotal),
           mean_receive_to_ack_ms: acked > 0 ? Math.round((latencySum / acked) * 1000) : null,
         },
         null,
