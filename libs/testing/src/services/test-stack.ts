@@ -71,11 +71,12 @@ export async function startTestStack(
       await dropDatabase(databaseName).catch(() => undefined);
     },
   };
-  try {
-    await Promise.all(services.map((name) => stack.start(name)));
-  } catch (error) {
+  // Wait for every start to settle: stopping while a sibling is still starting would leak it.
+  const outcomes = await Promise.allSettled(services.map((name) => stack.start(name)));
+  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failure) {
     await stack.stop();
-    throw error;
+    throw failure.reason;
   }
   return stack;
 }
