@@ -10,6 +10,7 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/.nx/**',
       'libs/db/src/generated/**',
+      'libs/api-client/src/generated/**',
       '**/*.mjs',
       '**/*.js',
       'deploy/**',
@@ -42,11 +43,46 @@ export default tseslint.config(
           allow: [],
           banTransitiveDependencies: false,
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util', 'type:contracts'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:util', 'type:contracts', 'type:domain'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:data-access', 'type:util', 'type:contracts', 'type:domain'] },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:data-access', 'type:util', 'type:contracts'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:data-access',
+                'type:util',
+                'type:contracts',
+              ],
+            },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: [
+                'type:testing',
+                'type:util',
+                'type:contracts',
+                'type:domain',
+              ],
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: [
+                'type:data-access',
+                'type:util',
+                'type:contracts',
+                'type:domain',
+              ],
+            },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:data-access',
+                'type:util',
+                'type:contracts',
+              ],
+            },
+            {
+              sourceTag: 'type:data-access',
+              onlyDependOnLibsWithTags: ['type:util', 'type:contracts'],
+            },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
           ],
@@ -63,7 +99,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@prisma/*', 'prisma', '**/generated/prisma/**'], message: 'Only libs/db talks to Prisma.' },
+            {
+              group: ['@prisma/*', 'prisma', '**/generated/prisma/**'],
+              message: 'Only libs/db talks to Prisma.',
+            },
             { group: ['kafkajs'], message: 'Only libs/messaging talks to Kafka.' },
           ],
         },

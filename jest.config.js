@@ -12,7 +12,12 @@ const swc = [
   },
 ];
 const moduleNameMapper = { '^@flotilla/(.*)$': '<rootDir>/libs/$1/src/index.ts' };
-const common = { rootDir: __dirname, transform: { '^.+\\.ts$': swc }, moduleNameMapper, testEnvironment: 'node' };
+const common = {
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': swc },
+  moduleNameMapper,
+  testEnvironment: 'node',
+};
 
 module.exports = {
   projects: [

@@ -3,11 +3,11 @@ import { generateStandardSecret } from '@flotilla/signing';
 import {
   createEndpoint,
   createProject,
+  deadUrl,
   eventually,
-  freePort,
+  ReceiverPool,
   startTestStack,
   stopAll,
-  WebhookReceiver,
   type DemoProject,
   type TestStack,
 } from '@flotilla/testing';
@@ -16,7 +16,7 @@ jest.setTimeout(180_000);
 
 describe('circuit breaking', () => {
   let stack: TestStack;
-  const receivers: WebhookReceiver[] = [];
+  const receivers = new ReceiverPool();
 
   beforeAll(async () => {
     stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler'], {
@@ -27,18 +27,8 @@ describe('circuit breaking', () => {
   });
 
   afterAll(async () => {
-    await stopAll(...receivers, stack);
+    await stopAll(receivers, stack);
   });
-
-  async function receiver(behaviour?: Parameters<typeof WebhookReceiver.start>[0]): Promise<WebhookReceiver> {
-    const started = await WebhookReceiver.start(behaviour);
-    receivers.push(started);
-    return started;
-  }
-
-  async function deadUrl(): Promise<string> {
-    return `http://127.0.0.1:${await freePort()}/nobody-listens`;
-  }
 
   function send(project: DemoProject, endpointId: string, data: unknown): Promise<{ uid: string }> {
     return project.api.expect(201, 'POST', `/api/v1/projects/${project.projectId}/events`, {
@@ -49,18 +39,28 @@ describe('circuit breaking', () => {
   }
 
   it('opens the breaker on a dead endpoint, then disables it and sends a signed endpoint.disabled meta event', async () => {
-    const meta = await receiver();
+    const meta = await receivers.start();
     const metaSecret = generateStandardSecret();
     const project = await createProject(stack.admin, 'breaker', {
       disable_endpoint: true,
       strategy: { type: 'linear', duration: 1, retry_count: 50 },
-      meta_event: { is_enabled: true, url: meta.url, secret: metaSecret },
+      // Only this meta event: endpoint.created would otherwise arrive first.
+      meta_event: {
+        is_enabled: true,
+        url: meta.url,
+        secret: metaSecret,
+        event_type: ['endpoint.disabled'],
+      },
     });
     const dead = await createEndpoint(project, { name: 'dead', url: await deadUrl() });
     await Promise.all(Array.from({ length: 10 }, (_, n) => send(project, dead.uid, { n })));
 
     await eventually(async () => {
-      const endpoint = await project.api.expect<{ status: string }>(200, 'GET', `/api/v1/projects/${project.projectId}/endpoints/${dead.uid}`);
+      const endpoint = await project.api.expect<{ status: string }>(
+        200,
+        'GET',
+        `/api/v1/projects/${project.projectId}/endpoints/${dead.uid}`,
+      );
       expect(endpoint.status).toBe('inactive');
     }, 60_000);
     const [notice] = await meta.waitForRequests(1, 10_000);
@@ -69,19 +69,23 @@ describe('circuit breaking', () => {
       'webhook-timestamp': String(notice!.headers['webhook-timestamp']),
       'webhook-signature': String(notice!.headers['webhook-signature']),
     };
-    const payload = new Webhook(metaSecret).verify(notice!.body, headers) as { event_type: string; data: { uid: string; reason: string } };
+    const payload = new Webhook(metaSecret).verify(notice!.body, headers) as {
+      event_type: string;
+      data: { uid: string; reason: string };
+    };
     expect(payload.event_type).toBe('endpoint.disabled');
     expect(payload.data.uid).toBe(dead.uid);
     expect(payload.data.reason).toMatch(/circuit breaker/);
 
     // While the breaker was open, deliveries waited instead of burning attempts: far fewer attempts
     // than 10 deliveries retried every second would have made.
-    const deliveries = await project.api.expect<{ content: { metadata: { num_trials: number } }[] }>(
-      200,
-      'GET',
-      `/api/v1/projects/${project.projectId}/eventdeliveries?endpointId=${dead.uid}`,
+    const deliveries = await project.api.expect<{
+      content: { metadata: { num_trials: number } }[];
+    }>(200, 'GET', `/api/v1/projects/${project.projectId}/eventdeliveries?endpointId=${dead.uid}`);
+    const attempts = deliveries.content.reduce(
+      (sum, delivery) => sum + delivery.metadata.num_trials,
+      0,
     );
-    const attempts = deliveries.content.reduce((sum, delivery) => sum + delivery.metadata.num_trials, 0);
     expect(attempts).toBeLessThan(20);
   });
 });

@@ -40,7 +40,10 @@ describe('egress safety (SSRF)', () => {
     ['http://user:pass@example.com/hook', /credentials/],
   ])('refuses an endpoint at %s, naming url', async (url, reason) => {
     const project = await createProject(stack.admin, 'ssrf');
-    const response = await project.api.post(`/api/v1/projects/${project.projectId}/endpoints`, { name: 'bad', url });
+    const response = await project.api.post(`/api/v1/projects/${project.projectId}/endpoints`, {
+      name: 'bad',
+      url,
+    });
     expect(response.status).toBe(400);
     expect(response.body.data).toMatchObject({ field: 'url' });
     expect(response.body.message).toMatch(reason);
@@ -49,20 +52,36 @@ describe('egress safety (SSRF)', () => {
   it('refuses at connection time a hostname that resolves to loopback, and records why', async () => {
     // An API replica with loopback allowlisted accepts the endpoint; the dispatcher, without the
     // allowlist, must still refuse when `localhost` resolves to 127.0.0.1 / ::1.
-    const lenient = await stack.start('ingest-api', { FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128' });
-    const project = await createProject(new FlotillaApi(lenient.url, stack.adminToken), 'rebinding', {
-      strategy: { type: 'linear', duration: 1, retry_count: 0 },
+    const lenient = await stack.start('ingest-api', {
+      FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
     });
+    const project = await createProject(
+      new FlotillaApi(lenient.url, stack.adminToken),
+      'rebinding',
+      {
+        strategy: { type: 'linear', duration: 1, retry_count: 0 },
+      },
+    );
     const port = new URL(receiver.url).port;
-    const endpoint = await project.api.expect<{ uid: string }>(201, 'POST', `/api/v1/projects/${project.projectId}/endpoints`, {
-      name: 'resolves to loopback',
-      url: `http://localhost:${port}/webhook`,
-    });
-    const event = await project.api.expect<{ uid: string }>(201, 'POST', `/api/v1/projects/${project.projectId}/events`, {
-      endpoint_id: endpoint.uid,
-      event_type: 'ssrf.probe',
-      data: {},
-    });
+    const endpoint = await project.api.expect<{ uid: string }>(
+      201,
+      'POST',
+      `/api/v1/projects/${project.projectId}/endpoints`,
+      {
+        name: 'resolves to loopback',
+        url: `http://localhost:${port}/webhook`,
+      },
+    );
+    const event = await project.api.expect<{ uid: string }>(
+      201,
+      'POST',
+      `/api/v1/projects/${project.projectId}/events`,
+      {
+        endpoint_id: endpoint.uid,
+        event_type: 'ssrf.probe',
+        data: {},
+      },
+    );
     const delivery = await eventually(async () => {
       const page = await project.api.expect<{ content: { uid: string; status: string }[] }>(
         200,

@@ -42,7 +42,8 @@ describe('nothing accepted is lost when the dispatcher restarts', () => {
           event_type: 'load.test',
           data: { seq },
         });
-        if (response.status !== 201) throw new Error(`event ${seq}: ${response.status} ${JSON.stringify(response.body)}`);
+        if (response.status !== 201)
+          throw new Error(`event ${seq}: ${response.status} ${JSON.stringify(response.body)}`);
         accepted += 1;
         if (accepted === Math.floor(TOTAL / 3) && !restart) {
           // Stop the dispatcher gracefully while events keep arriving, then start it again.
@@ -72,7 +73,9 @@ describe('nothing accepted is lost when the dispatcher restarts', () => {
     }
     const missing = Array.from({ length: TOTAL }, (_, seq) => seq).filter((seq) => !seen.has(seq));
     const duplicates = receiver.requests.length - seen.size;
-    process.stdout.write(`restart test: ${seen.size}/${TOTAL} delivered, ${duplicates} duplicate deliveries\n`);
+    process.stdout.write(
+      `restart test: ${seen.size}/${TOTAL} delivered, ${duplicates} duplicate deliveries\n`,
+    );
     expect(missing).toEqual([]);
   });
 });

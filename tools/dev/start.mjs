@@ -5,7 +5,13 @@ import { ensurePrerequisites, root, run } from './prerequisites.mjs';
 
 ensurePrerequisites();
 process.stdout.write('[flotilla] building the services...\n');
-run(path.join(root, 'node_modules/.bin/nx'), ['run-many', '-t', 'build', '--outputStyle=static', '--skipNxCache=false']);
+run(path.join(root, 'node_modules/.bin/nx'), [
+  'run-many',
+  '-t',
+  'build',
+  '--outputStyle=static',
+  '--skipNxCache=false',
+]);
 run(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tools/tsconfig.json']);
 run(path.join(root, 'node_modules/.bin/tsc-alias'), ['-p', 'tools/tsconfig.json']);
 

@@ -1,5 +1,5 @@
 // `npm test`: every check CI runs, in order, on this machine. Lint (type-checked, zero warnings),
-// typecheck, build, then the three test tiers with jest: unit and integration in parallel workers,
+// typecheck, format (Prettier), build, then the three test tiers with jest: unit and integration in parallel workers,
 // end-to-end one file at a time (each file starts its own database, Kafka mock and services).
 // Ends with one line `N passed, N failed` (checks count as one test each).
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,11 @@ function step(name, command, args) {
   if (only.length && !only.includes(name)) return true;
   process.stdout.write(`\n=== ${name}: ${[path.basename(command), ...args].join(' ')}\n`);
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   timings.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return result.status === 0;
 }
@@ -44,9 +48,14 @@ function jest(name, args) {
     passed += result.numPassedTests;
     failed += result.numFailedTests;
     // A suite that failed to run (syntax error, failing hook) has no failed tests: count it.
-    const broken = result.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.every((test) => test.status !== 'failed'));
+    const broken = result.testResults.filter(
+      (suite) =>
+        suite.status === 'failed' &&
+        suite.assertionResults.every((test) => test.status !== 'failed'),
+    );
     failed += broken.length;
-    for (const suite of result.testResults.filter((suite) => suite.status === 'failed')) failures.push(path.relative(root, suite.name));
+    for (const suite of result.testResults.filter((suite) => suite.status === 'failed'))
+      failures.push(path.relative(root, suite.name));
   } else if (!ok) {
     failed += 1;
     failures.push(name);
@@ -57,6 +66,7 @@ function jest(name, args) {
 spawnSync(bin('nx'), ['show', 'projects'], { cwd: root, stdio: 'ignore' });
 check('lint', bin('eslint'), ['--max-warnings', '0', '.']);
 check('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
+check('format', bin('prettier'), ['--check', '--log-level', 'warn', '**/*.{ts,mjs,js,json}']);
 check('build', bin('nx'), ['run-many', '-t', 'build', '--outputStyle=static']);
 jest('unit-integration', ['--selectProjects', 'unit', 'integration', '--maxWorkers=2']);
 // --forceExit: a stray keep-alive socket in a test must not hang CI after the results are in.

@@ -41,7 +41,11 @@ writeFileSync(`${root}/project.json`, JSON.stringify(project, null, 2) + '\n');
 writeFileSync(
   `${root}/tsconfig.json`,
   JSON.stringify(
-    { extends: '../../tsconfig.base.json', compilerOptions: { noEmit: true }, include: ['src/**/*.ts'] },
+    {
+      extends: '../../tsconfig.base.json',
+      compilerOptions: { noEmit: true },
+      include: ['src/**/*.ts'],
+    },
     null,
     2,
   ) + '\n',
@@ -61,5 +65,6 @@ if (kind === 'app') {
     ) + '\n',
   );
 }
-if (kind === 'lib' && !existsSync(`${root}/src/index.ts`)) writeFileSync(`${root}/src/index.ts`, 'export {};\n');
+if (kind === 'lib' && !existsSync(`${root}/src/index.ts`))
+  writeFileSync(`${root}/src/index.ts`, 'export {};\n');
 console.log(`created ${root}`);

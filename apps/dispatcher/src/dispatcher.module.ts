@@ -9,11 +9,13 @@ import {
   EgressPolicy,
   HTTP_SENDER,
   HttpSender,
+  META_EVENTS,
+  MetaEventQueue,
   RouteService,
   RoutingCache,
 } from '@flotilla/delivery';
 import { MessagingModule } from '@flotilla/messaging';
-import { ObservabilityModule, type Logger } from '@flotilla/observability';
+import { LOGGER, ObservabilityModule, type Logger } from '@flotilla/observability';
 import { DeliveriesConsumer } from './consumers/deliveries.consumer';
 import { EventsConsumer } from './consumers/events.consumer';
 
@@ -25,7 +27,10 @@ export class DispatcherModule {
       imports: [
         ObservabilityModule.forRoot('dispatcher', logger),
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-dispatcher` }),
+        MessagingModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: `${config.KAFKA_CLIENT_ID}-dispatcher`,
+        }),
       ],
       controllers: [EventsConsumer, DeliveriesConsumer],
       providers: [
@@ -46,7 +51,14 @@ export class DispatcherModule {
         {
           provide: HTTP_SENDER,
           // Every connection is checked against the egress policy at connect time (SSRF guard).
-          useFactory: () => new HttpSender(createEgressAgent(new EgressPolicy(config.FLOTILLA_EGRESS_ALLOW))),
+          useFactory: () =>
+            new HttpSender(createEgressAgent(new EgressPolicy(config.FLOTILLA_EGRESS_ALLOW))),
+        },
+        {
+          // Meta events (eventdelivery.*, endpoint.disabled) go through the same egress guard.
+          provide: META_EVENTS,
+          useFactory: (sender: HttpSender, log: Logger) => new MetaEventQueue(sender, log),
+          inject: [HTTP_SENDER, LOGGER],
         },
       ],
     };

@@ -17,9 +17,18 @@ void runService({
   transports: (app) => {
     const transports = app.get(KafkaTransportFactory);
     const logger = app.get<Logger>(LOGGER);
-    const units = app
-      .get(MetricsRegistry)
-      .histogram('flotilla_consumer_unit_seconds', 'Time to finish a unit of work, by stage', ['stage']);
+    const metrics = app.get(MetricsRegistry);
+    const units = metrics.histogram(
+      'flotilla_consumer_unit_seconds',
+      'Time to finish a unit of work, by stage',
+      ['stage'],
+    );
+    // Which partitions this replica owns shows when a consumer group has settled after a rebalance.
+    const assigned = metrics.gauge(
+      'flotilla_consumer_assigned_partitions',
+      'Partitions owned by this replica, by stage',
+      ['stage'],
+    );
     const stage = (
       name: string,
       group: string,
@@ -35,15 +44,26 @@ void runService({
           batchSize,
           maxInFlight,
           exclusive,
+          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
           onUnitDone: (_count, seconds) => {
             units.observe({ stage: name }, seconds);
+          },
+          onAssigned: (partitions) => {
+            assigned.set({ stage: name }, partitions);
           },
         },
         logger.child({ stage: name }),
       );
     return [
       // Route units never share a partition, so per-target order holds into the deliveries topic.
-      stage('route', CONSUMER_GROUPS.dispatcherRoute, TOPICS.events.name, config.CONSUMER_BATCH_SIZE, config.CONSUMER_MAX_IN_FLIGHT, 'partition'),
+      stage(
+        'route',
+        CONSUMER_GROUPS.dispatcherRoute,
+        TOPICS.events.name,
+        config.CONSUMER_BATCH_SIZE,
+        config.CONSUMER_MAX_IN_FLIGHT,
+        'partition',
+      ),
       stage(
         'deliver',
         CONSUMER_GROUPS.dispatcherDeliver,

@@ -1,9 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import type { IngestApiEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
 import { EgressPolicy } from '@flotilla/delivery';
-import { CredentialsCipher, IngestEventService } from '@flotilla/ingestion';
+import {
+  CredentialsCipher,
+  HttpSourceIngestService,
+  IngestEventService,
+} from '@flotilla/ingestion';
 import {
   IngestFailuresService,
   ManagementModule,
@@ -12,15 +16,19 @@ import {
 } from '@flotilla/management';
 import { MessagingModule } from '@flotilla/messaging';
 import { ObservabilityModule, type Logger } from '@flotilla/observability';
+import { ApiKeysController } from './controllers/api-keys.controller';
 import { EndpointsController } from './controllers/endpoints.controller';
 import { EventDeliveriesController } from './controllers/event-deliveries.controller';
 import { EventsController } from './controllers/events.controller';
+import { IncomingWebhooksController } from './controllers/incoming-webhooks.controller';
 import { IngestFailuresController } from './controllers/ingest-failures.controller';
 import { ProjectsController } from './controllers/projects.controller';
 import { SourcesController } from './controllers/sources.controller';
 import { SubscriptionsController } from './controllers/subscriptions.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { OpenApiController } from './openapi/openapi.controller';
 import { ADMIN_TOKEN, AdminGuard, ProjectGuard } from './http/auth.guard';
+import { ApiRateLimiter } from './http/rate-limiter';
 
 @Module({})
 export class IngestApiModule {
@@ -28,28 +36,52 @@ export class IngestApiModule {
     return {
       module: IngestApiModule,
       imports: [
+        DiscoveryModule,
         ObservabilityModule.forRoot('ingest-api', logger),
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-ingest-api` }),
+        MessagingModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: `${config.KAFKA_CLIENT_ID}-ingest-api`,
+        }),
         ManagementModule.forRoot({ egressAllow: config.FLOTILLA_EGRESS_ALLOW }),
       ],
       controllers: [
         ProjectsController,
+        ApiKeysController,
         EndpointsController,
         SubscriptionsController,
         EventsController,
         EventDeliveriesController,
         SourcesController,
         IngestFailuresController,
+        IncomingWebhooksController,
+        OpenApiController,
       ],
       providers: [
         IngestEventService,
+        HttpSourceIngestService,
         SourcesService,
         IngestFailuresService,
-        { provide: CredentialsCipher, useFactory: () => new CredentialsCipher(config.FLOTILLA_ENCRYPTION_KEY) },
-        { provide: SOURCE_EGRESS_POLICY, useFactory: () => new EgressPolicy(config.FLOTILLA_EGRESS_ALLOW) },
+        {
+          provide: CredentialsCipher,
+          useFactory: () => new CredentialsCipher(config.FLOTILLA_ENCRYPTION_KEY),
+        },
+        {
+          provide: SOURCE_EGRESS_POLICY,
+          useFactory: () => new EgressPolicy(config.FLOTILLA_EGRESS_ALLOW),
+        },
         AdminGuard,
         ProjectGuard,
+        {
+          provide: ApiRateLimiter,
+          useFactory: () =>
+            new ApiRateLimiter({
+              perSecond: config.API_RATE_LIMIT_PER_SECOND,
+              burst:
+                config.API_RATE_LIMIT_BURST ??
+                Math.max(1, Math.ceil(config.API_RATE_LIMIT_PER_SECOND * 2)),
+            }),
+        },
         { provide: ADMIN_TOKEN, useValue: config.FLOTILLA_ADMIN_TOKEN },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
       ],

@@ -16,6 +16,11 @@ void runService({
   configure: (app) => {
     // Bodies are read raw and parsed per route, so malformed JSON gets our error and event data
     // keeps its exact bytes.
-    app.use(express.raw({ type: () => true, limit: '1mb' }));
+    // `/ingest/{maskID}` reads its own body, bounded by the source's project limit.
+    app.use(express.raw({ type: (req) => !isIncomingWebhook(req.url), limit: '1mb' }));
   },
 });
+
+function isIncomingWebhook(url: string | undefined): boolean {
+  return url?.startsWith('/ingest/') ?? false;
+}

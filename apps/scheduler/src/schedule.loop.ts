@@ -1,4 +1,9 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { SchedulerEnv } from '@flotilla/contracts';
 import { ScheduleService } from '@flotilla/delivery';
 import { LOGGER, type Logger } from '@flotilla/observability';

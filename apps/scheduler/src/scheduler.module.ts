@@ -14,7 +14,10 @@ export class SchedulerModule {
       imports: [
         ObservabilityModule.forRoot('scheduler', logger),
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
-        MessagingModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-scheduler` }),
+        MessagingModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: `${config.KAFKA_CLIENT_ID}-scheduler`,
+        }),
       ],
       providers: [ScheduleService, ScheduleLoop, { provide: SCHEDULER_CONFIG, useValue: config }],
     };

@@ -14,3 +14,6 @@ export * from './broker/broker-event-id';
 export * from './broker/source-config';
 export * from './http/source.dto';
 export * from './http/delivery-operations.dto';
+export * from './http/api-key.dto';
+export * from './http-source/http-source-verifier';
+export * from './http/responses.dto';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([
@@ -16,5 +17,8 @@ export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
 /** Header names are tokens (RFC 9110); values must not carry line breaks. */
 export const headerMapSchema = z.record(
   z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid HTTP header name'),
-  z.string().regex(/^[^\r\n]*$/, 'must not contain line breaks').max(4096),
+  z
+    .string()
+    .regex(/^[^\r\n]*$/, 'must not contain line breaks')
+    .max(4096),
 );

@@ -1,11 +1,19 @@
-import { Global, Injectable, Module, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Global,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { HealthRegistry } from '@flotilla/observability';
 import { PrismaService, type DatabaseOptions } from './prisma.service';
 import { AttemptRepository } from './repositories/attempt.repository';
 import { DeliveryRepository } from './repositories/delivery.repository';
+import { DynamicEndpointRepository } from './repositories/dynamic-endpoint.repository';
 import { EndpointRepository, SubscriptionRepository } from './repositories/endpoint.repository';
 import { EventRepository } from './repositories/event.repository';
-import { ApiKeyRepository, ProjectRepository } from './repositories/project.repository';
+import { ApiKeyRepository } from './repositories/api-key.repository';
+import { ProjectRepository } from './repositories/project.repository';
 import { RoutingRepository } from './repositories/routing.repository';
 import { SourceRepository } from './repositories/source.repository';
 import { IngestFailureRepository } from './repositories/ingest-failure.repository';
@@ -21,6 +29,7 @@ const repositories = [
   AttemptRepository,
   SourceRepository,
   IngestFailureRepository,
+  DynamicEndpointRepository,
 ];
 
 @Injectable()

@@ -11,3 +11,5 @@ export * from './schedule/schedule.service';
 export * from './breaker/endpoint-breakers';
 export * from './dispatch/rate-limiter';
 export * from './meta/meta-event.sender';
+export * from './meta/meta-event.queue';
+export * from './meta/delivery-outcomes';

@@ -11,4 +11,8 @@ export * from './broker/source-message.handler';
 export * from './broker/resolve-broker-source';
 export * from './broker/broker-source.supervisor';
 export * from './broker/broker-ingestion.module';
+export * from './broker/broker-ingester.module';
 export * from './adapters/load-adapters';
+export * from './http-source/verify-request';
+export * from './http-source/incoming-request';
+export * from './http-source/http-source-ingest.service';

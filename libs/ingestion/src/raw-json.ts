@@ -26,7 +26,10 @@ export function extractRawMember(json: string, key: string): string | undefined 
 }
 
 function skipWhitespace(text: string, index: number): number {
-  while (index < text.length && (text[index] === ' ' || text[index] === '\n' || text[index] === '\r' || text[index] === '\t')) {
+  while (
+    index < text.length &&
+    (text[index] === ' ' || text[index] === '\n' || text[index] === '\r' || text[index] === '\t')
+  ) {
     index += 1;
   }
   return index;

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiKey } from '@flotilla/db';
 
 /**
  * Project API keys look like `FL.<prefix>.<secret>`: the prefix finds the row and can be shown when
@@ -30,4 +31,27 @@ export function apiKeySecretMatches(secret: string, keyHash: string): boolean {
   const actual = Buffer.from(hashApiKeySecret(secret), 'hex');
   const expected = Buffer.from(keyHash, 'hex');
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+export type ApiKeyStatus = 'active' | 'revoked' | 'expired';
+
+export function apiKeyStatus(key: ApiKey, now = new Date()): ApiKeyStatus {
+  if (key.revokedAt) return 'revoked';
+  if (key.expiresAt && key.expiresAt <= now) return 'expired';
+  return 'active';
+}
+
+/** What listing shows of a key: never the secret or its hash; `prefix` identifies it. */
+export function presentApiKey(key: ApiKey): Record<string, unknown> {
+  return {
+    uid: key.id,
+    project_id: key.projectId,
+    name: key.name,
+    prefix: key.prefix,
+    status: apiKeyStatus(key),
+    created_at: key.createdAt.toISOString(),
+    expires_at: key.expiresAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+    last_used_at: key.lastUsedAt?.toISOString() ?? null,
+  };
 }

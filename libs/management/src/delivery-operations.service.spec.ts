@@ -1,4 +1,5 @@
 import {
+  batchReplayQuerySchema,
   batchRetryQuerySchema,
   deliveryMessageV1Schema,
   eventMessageV1Schema,
@@ -6,7 +7,12 @@ import {
   newId,
 } from '@flotilla/contracts';
 import type { Event } from '@flotilla/db';
-import { deliveryMessage, replayFilters, rerouteMessage, retryFilters } from './delivery-operations.service';
+import {
+  deliveryMessage,
+  replayFilters,
+  rerouteMessage,
+  retryFilters,
+} from './delivery-operations.service';
 import { ManagementError } from './management-error';
 
 const endpointId = newId();
@@ -37,30 +43,52 @@ describe('retryFilters', () => {
   });
 
   it('never retries a success, and matches nothing when only Success is asked for', () => {
-    expect(retryFilters(batchRetryQuerySchema.parse({ status: ['Success', 'Discarded', 'Discarded'] }))?.statuses).toEqual([
-      'Discarded',
-    ]);
+    expect(
+      retryFilters(batchRetryQuerySchema.parse({ status: ['Success', 'Discarded', 'Discarded'] }))
+        ?.statuses,
+    ).toEqual(['Discarded']);
     expect(retryFilters(batchRetryQuerySchema.parse({ status: 'Success' }))).toBeUndefined();
   });
 
   it('keeps the list filters and names a malformed id', () => {
     const filters = retryFilters(
-      batchRetryQuerySchema.parse({ endpointId: endpointId, startDate: '2026-01-01T00:00:00Z', perPage: '5' }),
+      batchRetryQuerySchema.parse({
+        endpointId: endpointId,
+        startDate: '2026-01-01T00:00:00Z',
+        perPage: '5',
+      }),
     );
-    expect(filters).toMatchObject({ endpointIds: [endpointId], startDate: new Date('2026-01-01T00:00:00Z') });
-    expect(() => retryFilters(batchRetryQuerySchema.parse({ eventId: 'nope' }))).toThrow(
-      expect.objectContaining({ code: 'validation', field: 'eventId' }) as ManagementError,
-    );
+    expect(filters).toMatchObject({
+      endpointIds: [endpointId],
+      startDate: new Date('2026-01-01T00:00:00Z'),
+    });
+    // Malformed ids never get this far: the query schema names them.
+    expect(batchRetryQuerySchema.safeParse({ eventId: 'nope' }).error?.issues[0]?.path).toEqual([
+      'eventId',
+    ]);
+    expect(() =>
+      retryFilters(
+        batchRetryQuerySchema.parse({
+          startDate: '2026-02-01T00:00:00Z',
+          endDate: '2026-01-01T00:00:00Z',
+        }),
+      ),
+    ).toThrow(expect.objectContaining({ code: 'validation', field: 'endDate' }) as ManagementError);
   });
 });
 
 describe('replayFilters', () => {
-  it('maps the event list filters and checks ids', () => {
+  it('maps the event list filters; the query schema checks ids', () => {
     expect(replayFilters({ eventType: 'order.paid', endpointId: [endpointId] })).toMatchObject({
       eventType: 'order.paid',
       endpointIds: [endpointId],
     });
-    expect(() => replayFilters({ sourceId: 'x' })).toThrow(expect.objectContaining({ field: 'sourceId' }) as ManagementError);
+    expect(batchReplayQuerySchema.safeParse({ sourceId: 'x' }).error?.issues[0]?.path).toEqual([
+      'sourceId',
+    ]);
+    expect(
+      batchReplayQuerySchema.safeParse({ endpointId: [endpointId, 'x'] }).error?.issues[0]?.path,
+    ).toEqual(['endpointId']);
   });
 });
 
@@ -101,11 +129,15 @@ describe('messages', () => {
   });
 
   it('rebuilds fan-out and broadcast targets, and refuses what cannot be routed', () => {
-    expect(rerouteMessage(event({ targetKind: 'fanout', endpointId: null, ownerId: 'o-1' }))?.target).toEqual({
+    expect(
+      rerouteMessage(event({ targetKind: 'fanout', endpointId: null, ownerId: 'o-1' }))?.target,
+    ).toEqual({
       kind: 'fanout',
       owner_id: 'o-1',
     });
-    expect(rerouteMessage(event({ targetKind: 'broadcast', endpointId: null }))?.target).toEqual({ kind: 'broadcast' });
+    expect(rerouteMessage(event({ targetKind: 'broadcast', endpointId: null }))?.target).toEqual({
+      kind: 'broadcast',
+    });
     expect(rerouteMessage(event({ endpointId: null }))).toBeUndefined();
     expect(rerouteMessage(event({ targetKind: 'dynamic' }))).toBeUndefined();
   });

@@ -26,6 +26,7 @@ import {
 import { DELIVERY_SAFETY_LEASE_MS } from '@flotilla/delivery';
 import { KafkaProducerService } from '@flotilla/messaging';
 import { MetricsRegistry } from '@flotilla/observability';
+import { deliveryFilters, eventFilters } from './event-log.service';
 import { ManagementError } from './management-error';
 
 /**
@@ -63,11 +64,19 @@ export class DeliveryOperationsService {
   /** `PUT /eventdeliveries/{id}/resend`: anything but a success, sent again now. */
   async resend(projectId: string, id: string): Promise<EventDelivery> {
     const valid = UUID_PATTERN.test(id);
-    const [row] = valid ? await this.deliveries.reschedule(projectId, [id], { includeSuccess: false, leaseSeconds: LEASE_SECONDS }) : [];
+    const [row] = valid
+      ? await this.deliveries.reschedule(projectId, [id], {
+          includeSuccess: false,
+          leaseSeconds: LEASE_SECONDS,
+        })
+      : [];
     if (!row) {
       const existing = valid ? await this.deliveries.findById(projectId, id) : null;
       if (!existing) throw new ManagementError('not_found', `event delivery ${id} not found`);
-      throw new ManagementError('validation', `event delivery ${id} already succeeded: use forceresend to send it again`);
+      throw new ManagementError(
+        'validation',
+        `event delivery ${id} already succeeded: use forceresend to send it again`,
+      );
     }
     // Read before producing, so the answer shows the state the request left, not a race with the send.
     const delivery = await this.deliveries.findById(projectId, id);
@@ -79,7 +88,10 @@ export class DeliveryOperationsService {
   /** `POST /eventdeliveries/forceresend`: successes too; ids not in this project count as failures. */
   async forceResend(projectId: string, body: ForceResendBody): Promise<BatchOperationResult> {
     const ids = [...new Set(body.ids.map((id) => id.toLowerCase()))];
-    const rows = await this.deliveries.reschedule(projectId, ids, { includeSuccess: true, leaseSeconds: LEASE_SECONDS });
+    const rows = await this.deliveries.reschedule(projectId, ids, {
+      includeSuccess: true,
+      leaseSeconds: LEASE_SECONDS,
+    });
     await this.enqueue('forceresend', rows);
     return { successes: rows.length, failures: ids.length - rows.length };
   }
@@ -115,11 +127,16 @@ export class DeliveryOperationsService {
 
   /** `PUT /events/{id}/replay`: every delivery of the event sent again, or the event routed again. */
   async replay(projectId: string, eventId: string): Promise<Event> {
-    const event = UUID_PATTERN.test(eventId) ? await this.events.findById(projectId, eventId) : null;
+    const event = UUID_PATTERN.test(eventId)
+      ? await this.events.findById(projectId, eventId)
+      : null;
     if (!event) throw new ManagementError('not_found', `event ${eventId} not found`);
     const result = await this.replayEvents(projectId, [event.id]);
     if (result.failures > 0) {
-      throw new ManagementError('validation', `event ${eventId} has no deliveries and its target cannot be routed again`);
+      throw new ManagementError(
+        'validation',
+        `event ${eventId} has no deliveries and its target cannot be routed again`,
+      );
     }
     return event;
   }
@@ -129,7 +146,11 @@ export class DeliveryOperationsService {
    * than MAX_MANUAL_BATCH matching events is refused (narrow the dates) rather than half done.
    */
   async batchReplay(projectId: string, query: BatchReplayQuery): Promise<BatchOperationResult> {
-    const ids = await this.deliveries.findEventIds(projectId, replayFilters(query), MAX_MANUAL_BATCH + 1);
+    const ids = await this.deliveries.findEventIds(
+      projectId,
+      replayFilters(query),
+      MAX_MANUAL_BATCH + 1,
+    );
     if (ids.length > MAX_MANUAL_BATCH) {
       throw new ManagementError(
         'validation',
@@ -149,7 +170,10 @@ export class DeliveryOperationsService {
    * Re-sends the events' deliveries; an event without any goes back to the route stage with its own
    * id (routing is idempotent on ids, so a concurrent first routing makes nothing twice).
    */
-  private async replayEvents(projectId: string, eventIds: readonly string[]): Promise<BatchOperationResult> {
+  private async replayEvents(
+    projectId: string,
+    eventIds: readonly string[],
+  ): Promise<BatchOperationResult> {
     const rows = await this.deliveries.rescheduleByEvents(projectId, eventIds, LEASE_SECONDS);
     await this.enqueue('replay', rows);
     const sent = new Set(rows.map((row) => row.eventId));
@@ -160,7 +184,10 @@ export class DeliveryOperationsService {
     const messages = undelivered.flatMap((event) => rerouteMessage(event) ?? []);
     await this.producer.send(
       TOPICS.events.name,
-      messages.map((message) => ({ key: eventMessageKey(message), value: JSON.stringify(message) })),
+      messages.map((message) => ({
+        key: eventMessageKey(message),
+        value: JSON.stringify(message),
+      })),
     );
     const failures = undelivered.length - messages.length;
     return { successes: eventIds.length - failures, failures };
@@ -225,41 +252,16 @@ export function rerouteMessage(event: Event): EventMessageV1 | undefined {
  * Undefined when only Success was asked for: nothing can match.
  */
 export function retryFilters(query: BatchRetryQuery): DeliveryFilters | undefined {
-  const statuses = (query.status ?? ['Failure']).filter((status): status is Exclude<DeliveryStatus, 'Success'> => status !== 'Success');
+  const statuses = (query.status ?? ['Failure']).filter(
+    (status): status is Exclude<DeliveryStatus, 'Success'> => status !== 'Success',
+  );
   if (statuses.length === 0) return undefined;
-  return {
-    eventId: single(query.eventId, 'eventId'),
-    endpointIds: uuids(query.endpointId, 'endpointId'),
-    subscriptionId: single(query.subscriptionId, 'subscriptionId'),
-    statuses: [...new Set(statuses)],
-    startDate: date(query.startDate),
-    endDate: date(query.endDate),
-  };
+  return { ...deliveryFilters(query), statuses: [...new Set(statuses)] };
 }
 
 export function replayFilters(query: BatchReplayQuery): EventFilters {
-  return {
-    eventType: query.eventType,
-    endpointIds: uuids(query.endpointId, 'endpointId'),
-    sourceId: single(query.sourceId, 'sourceId'),
-    idempotencyKey: query.idempotencyKey,
-    brokerMessageId: query.brokerMessageId,
-    startDate: date(query.startDate),
-    endDate: date(query.endDate),
-  };
+  return eventFilters(query);
 }
-
-function uuids(values: string[] | undefined, field: string): string[] | undefined {
-  for (const value of values ?? []) {
-    if (!UUID_PATTERN.test(value)) throw new ManagementError('validation', `${field}: ${value} is not a valid id`, field);
-  }
-  return values;
-}
-
-const single = (value: string | undefined, field: string): string | undefined =>
-  value === undefined ? undefined : uuids([value], field)?.[0];
-
-const date = (value: string | undefined): Date | undefined => (value ? new Date(value) : undefined);
 
 /** Postgres returns uuids in lowercase hex, whose string order is the uuid order. */
 function smallestId(rows: readonly ClaimedDelivery[]): string {

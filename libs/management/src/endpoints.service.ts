@@ -6,11 +6,20 @@ import {
   UUID_PATTERN,
   type CreateEndpointBody,
   type ExpireSecretBody,
+  type MetaEventType,
+  type UpdateEndpointBody,
 } from '@flotilla/contracts';
-import { EndpointRepository, type Cursor, type Endpoint, type EndpointSecret, type PageResult } from '@flotilla/db';
-import { EgressPolicy, validateEndpointUrl } from '@flotilla/delivery';
+import {
+  EndpointRepository,
+  type Cursor,
+  type Endpoint,
+  type EndpointSecret,
+  type PageResult,
+} from '@flotilla/db';
+import { EgressPolicy, META_EVENTS, MetaEventQueue, validateEndpointUrl } from '@flotilla/delivery';
 import { decodeStandardSecret, generateStandardSecret } from '@flotilla/signing';
 import { ManagementError } from './management-error';
+import { presentEndpoint } from './presenters';
 import { ProjectsService } from './projects.service';
 
 export const EGRESS_POLICY = Symbol('EGRESS_POLICY');
@@ -21,13 +30,15 @@ export class EndpointsService {
     private readonly endpoints: EndpointRepository,
     private readonly projects: ProjectsService,
     @Inject(EGRESS_POLICY) private readonly egress: EgressPolicy,
+    @Inject(META_EVENTS) private readonly metaEvents: MetaEventQueue,
   ) {}
 
   async create(projectId: string, body: CreateEndpointBody): Promise<Endpoint> {
     const validation = validateEndpointUrl(body.url, this.egress);
-    if (!validation.valid) throw new ManagementError('validation', `url: ${validation.reason}`, 'url');
+    if (!validation.valid)
+      throw new ManagementError('validation', `url: ${validation.reason}`, 'url');
     const secret = await this.newSecret(projectId, body.secret);
-    return this.endpoints.create({
+    const created = await this.endpoints.create({
       id: newId(),
       projectId,
       name: body.name,
@@ -45,39 +56,162 @@ export class EndpointsService {
       ...(body.authentication ? { authentication: body.authentication } : {}),
       ordered: body.ordered,
     });
+    await this.announce('endpoint.created', created);
+    return created;
+  }
+
+  /**
+   * Partial update: absent fields stay, `null` clears an optional field. A new `url` passes the
+   * egress (SSRF) policy again; a new `secret` replaces every secret at once.
+   */
+  async update(projectId: string, endpointId: string, body: UpdateEndpointBody): Promise<Endpoint> {
+    const endpoint = await this.get(projectId, endpointId);
+    let url: string | undefined;
+    if (body.url !== undefined) {
+      const validation = validateEndpointUrl(body.url, this.egress);
+      if (!validation.valid)
+        throw new ManagementError('validation', `url: ${validation.reason}`, 'url');
+      url = validation.url.toString();
+    }
+    const secrets =
+      body.secret === undefined ? undefined : [await this.newSecret(projectId, body.secret)];
+    const updated = await this.endpoints.update(projectId, endpoint.id, {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(url !== undefined ? { url } : {}),
+      ...(secrets !== undefined ? { secrets: secrets as unknown as object } : {}),
+      ...(body.owner_id !== undefined ? { ownerId: body.owner_id } : {}),
+      ...(body.description !== undefined ? { description: body.description } : {}),
+      ...(body.advanced_signatures !== undefined
+        ? { advancedSignatures: body.advanced_signatures }
+        : {}),
+      ...(body.support_email !== undefined ? { supportEmail: body.support_email } : {}),
+      ...(body.http_timeout !== undefined ? { httpTimeoutSeconds: body.http_timeout } : {}),
+      ...(body.rate_limit !== undefined ? { rateLimit: body.rate_limit } : {}),
+      ...(body.rate_limit_duration !== undefined
+        ? { rateLimitDuration: body.rate_limit_duration }
+        : {}),
+      ...(body.content_type !== undefined ? { contentType: body.content_type } : {}),
+      ...(body.custom_headers !== undefined ? { customHeaders: body.custom_headers } : {}),
+      ...(body.authentication !== undefined ? { authentication: body.authentication } : {}),
+    });
+    if (!updated) throw new ManagementError('not_found', `endpoint ${endpointId} not found`);
+    await this.announce('endpoint.updated', updated);
+    return updated;
+  }
+
+  /** Soft delete; its subscriptions go with it and its pending deliveries end Discarded. */
+  async delete(projectId: string, endpointId: string): Promise<void> {
+    const endpoint = await this.get(projectId, endpointId);
+    if (!(await this.endpoints.softDelete(projectId, endpoint.id))) {
+      throw new ManagementError('not_found', `endpoint ${endpointId} not found`);
+    }
+    await this.announce('endpoint.deleted', endpoint);
+  }
+
+  /**
+   * Convoy's pause toggle: active → paused, paused → active. A paused endpoint keeps its deliveries
+   * (they wait, unattempted) and gets them when it is active again. An inactive (disabled) endpoint
+   * is neither: it is 409, use activate.
+   */
+  async togglePause(projectId: string, endpointId: string): Promise<Endpoint> {
+    const endpoint = await this.get(projectId, endpointId);
+    if (endpoint.status === 'inactive') {
+      throw new ManagementError(
+        'conflict',
+        'status: the endpoint is inactive; it cannot be paused or unpaused (use POST /activate)',
+        'status',
+      );
+    }
+    const to = endpoint.status === 'paused' ? 'active' : 'paused';
+    const changed = await this.endpoints.transition(projectId, endpoint.id, [endpoint.status], to);
+    if (!changed)
+      throw new ManagementError(
+        'conflict',
+        'status: the endpoint changed meanwhile; try again',
+        'status',
+      );
+    await this.announce('endpoint.updated', changed);
+    return changed;
+  }
+
+  /**
+   * Any status → active, clearing the breaker's record of the endpoint (consecutive trips, why it was
+   * disabled). Deliveries that waited for a pause go out now; those discarded while it was inactive
+   * stay discarded (batch retry sends them again).
+   */
+  async activate(projectId: string, endpointId: string): Promise<Endpoint> {
+    const endpoint = await this.get(projectId, endpointId);
+    const changed = await this.endpoints.transition(
+      projectId,
+      endpoint.id,
+      ['active', 'inactive', 'paused'],
+      'active',
+    );
+    if (!changed) throw new ManagementError('not_found', `endpoint ${endpointId} not found`);
+    await this.announce('endpoint.updated', changed);
+    return changed;
+  }
+
+  /** Queues an endpoint meta event (never waits for it); secrets and credentials are left out. */
+  private async announce(type: MetaEventType, endpoint: Endpoint): Promise<void> {
+    const project = await this.projects.get(endpoint.projectId).catch(() => undefined);
+    if (!project) return;
+    const data = presentEndpoint(endpoint);
+    const auth = data['authentication'] as {
+      type?: string;
+      api_key?: { header_name: string };
+    } | null;
+    delete data['secrets'];
+    data['authentication'] = auth?.api_key
+      ? { type: auth.type, api_key: { header_name: auth.api_key.header_name } }
+      : null;
+    this.metaEvents.publish(projectConfigSchema.parse(project.config), type, data);
   }
 
   /**
    * Zero-downtime rotation: a new secret signs from now on; the live ones keep signing until
    * `expiration` seconds from now, so every delivery meanwhile carries both signatures.
    */
-  async expireSecret(projectId: string, endpointId: string, body: ExpireSecretBody): Promise<Endpoint> {
+  async expireSecret(
+    projectId: string,
+    endpointId: string,
+    body: ExpireSecretBody,
+  ): Promise<Endpoint> {
     const endpoint = await this.get(projectId, endpointId);
     const now = new Date();
     const expiresAt = new Date(now.getTime() + body.expiration * 1000).toISOString();
     const kept = (endpoint.secrets as unknown as EndpointSecret[])
       .filter((secret) => secret.expires_at === null || new Date(secret.expires_at) > now)
       .map((secret) =>
-        secret.expires_at === null || secret.expires_at > expiresAt ? { ...secret, expires_at: expiresAt } : secret,
+        secret.expires_at === null || secret.expires_at > expiresAt
+          ? { ...secret, expires_at: expiresAt }
+          : secret,
       );
     const fresh = await this.newSecret(projectId, body.secret);
     return this.endpoints.setSecrets(projectId, endpoint.id, [...kept, fresh]);
   }
 
-  private async newSecret(projectId: string, given: string | undefined): Promise<EndpointSecret> {
+  /** A new secret in the project's signature format (`given`, checked, or generated). */
+  async newSecret(projectId: string, given: string | undefined): Promise<EndpointSecret> {
     const project = await this.projects.get(projectId);
     const format = projectConfigSchema.parse(project.config).signature.format;
     if (format === 'standard-webhooks' && given !== undefined) assertStandardSecret(given);
     return {
       uid: newId(),
-      value: given ?? (format === 'standard-webhooks' ? generateStandardSecret() : randomBytes(24).toString('base64url')),
+      value:
+        given ??
+        (format === 'standard-webhooks'
+          ? generateStandardSecret()
+          : randomBytes(24).toString('base64url')),
       created_at: new Date().toISOString(),
       expires_at: null,
     };
   }
 
   async get(projectId: string, endpointId: string): Promise<Endpoint> {
-    const endpoint = UUID_PATTERN.test(endpointId) ? await this.endpoints.findById(projectId, endpointId) : null;
+    const endpoint = UUID_PATTERN.test(endpointId)
+      ? await this.endpoints.findById(projectId, endpointId)
+      : null;
     if (!endpoint) throw new ManagementError('not_found', `endpoint ${endpointId} not found`);
     return endpoint;
   }

@@ -1,11 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { UUID_PATTERN, type DeliveryListQuery, type EventListQuery, type PageQuery } from '@flotilla/contracts';
+import {
+  deliveryStatusSchema,
+  UUID_PATTERN,
+  type DeliveryListQuery,
+  type DeliveryStatus,
+  type DeliveryStatusTotalsQuery,
+  type EventListQuery,
+  type PageQuery,
+} from '@flotilla/contracts';
 import {
   AttemptRepository,
   DeliveryRepository,
   EventRepository,
   type Cursor,
   type DeliveryAttempt,
+  type DeliveryFilters,
+  type EventFilters,
   type Event,
   type EventDelivery,
   type PageResult,
@@ -15,18 +25,61 @@ import { ManagementError } from './management-error';
 export function toCursor(query: PageQuery): Cursor {
   const raw = query.direction === 'prev' ? query.prev_page_cursor : query.next_page_cursor;
   if (raw !== undefined && raw !== '' && !UUID_PATTERN.test(raw)) {
-    throw new ManagementError('validation', 'cursor: not a valid page cursor', query.direction === 'prev' ? 'prev_page_cursor' : 'next_page_cursor');
+    throw new ManagementError(
+      'validation',
+      'cursor: not a valid page cursor',
+      query.direction === 'prev' ? 'prev_page_cursor' : 'next_page_cursor',
+    );
   }
-  return { perPage: query.perPage, direction: query.direction, cursor: raw === '' ? undefined : raw };
+  return {
+    perPage: query.perPage,
+    direction: query.direction,
+    cursor: raw === '' ? undefined : raw,
+  };
 }
 
 const date = (value: string | undefined): Date | undefined => (value ? new Date(value) : undefined);
-const uuids = (values: string[] | undefined, field: string): string[] | undefined => {
-  for (const value of values ?? []) {
-    if (!UUID_PATTERN.test(value)) throw new ManagementError('validation', `${field}: ${value} is not a valid id`, field);
+
+function dateRange(query: { startDate?: string | undefined; endDate?: string | undefined }): {
+  startDate?: Date;
+  endDate?: Date;
+} {
+  const startDate = date(query.startDate);
+  const endDate = date(query.endDate);
+  if (startDate && endDate && endDate < startDate) {
+    throw new ManagementError('validation', 'endDate: must not be before startDate', 'endDate');
   }
-  return values;
-};
+  return { ...(startDate ? { startDate } : {}), ...(endDate ? { endDate } : {}) };
+}
+
+/** The event list's filters, as the query (already validated by its schema) gives them. */
+export function eventFilters(query: Omit<EventListQuery, keyof PageQuery | 'sort'>): EventFilters {
+  return {
+    eventType: query.eventType,
+    endpointIds: query.endpointId,
+    sourceId: query.sourceId,
+    idempotencyKey: query.idempotencyKey,
+    brokerMessageId: query.brokerMessageId,
+    ...dateRange(query),
+  };
+}
+
+/** The delivery list's filters (also status totals, batch retry). */
+export function deliveryFilters(query: DeliveryStatusTotalsQuery): DeliveryFilters {
+  return {
+    eventId: query.eventId,
+    endpointIds: query.endpointId,
+    subscriptionId: query.subscriptionId,
+    eventType: query.eventType,
+    idempotencyKey: query.idempotencyKey,
+    brokerMessageId: query.brokerMessageId,
+    statuses: query.status ? [...new Set(query.status)] : undefined,
+    ...dateRange(query),
+  };
+}
+
+/** Every status with its count, zeros included, so clients need not know the list. */
+export type StatusTotals = Record<DeliveryStatus, number>;
 
 /** Reads of the event log: events, their deliveries and every attempt, scoped to one project. */
 @Injectable()
@@ -38,19 +91,10 @@ export class EventLogService {
   ) {}
 
   listEvents(projectId: string, query: EventListQuery): Promise<PageResult<Event>> {
-    return this.events.page(
-      projectId,
-      {
-        eventType: query.eventType,
-        endpointIds: uuids(query.endpointId, 'endpointId'),
-        sourceId: uuids(query.sourceId ? [query.sourceId] : undefined, 'sourceId')?.[0],
-        idempotencyKey: query.idempotencyKey,
-        brokerMessageId: query.brokerMessageId,
-        startDate: date(query.startDate),
-        endDate: date(query.endDate),
-      },
-      toCursor(query),
-    );
+    return this.events.page(projectId, eventFilters(query), {
+      ...toCursor(query),
+      sort: query.sort,
+    });
   }
 
   async getEvent(projectId: string, id: string): Promise<Event> {
@@ -60,18 +104,17 @@ export class EventLogService {
   }
 
   listDeliveries(projectId: string, query: DeliveryListQuery): Promise<PageResult<EventDelivery>> {
-    return this.deliveries.page(
-      projectId,
-      {
-        eventId: uuids(query.eventId ? [query.eventId] : undefined, 'eventId')?.[0],
-        endpointIds: uuids(query.endpointId, 'endpointId'),
-        subscriptionId: uuids(query.subscriptionId ? [query.subscriptionId] : undefined, 'subscriptionId')?.[0],
-        statuses: query.status,
-        startDate: date(query.startDate),
-        endDate: date(query.endDate),
-      },
-      toCursor(query),
-    );
+    return this.deliveries.page(projectId, deliveryFilters(query), {
+      ...toCursor(query),
+      sort: query.sort,
+    });
+  }
+
+  async statusTotals(projectId: string, query: DeliveryStatusTotalsQuery): Promise<StatusTotals> {
+    const counts = await this.deliveries.statusTotals(projectId, deliveryFilters(query));
+    const totals = {} as StatusTotals;
+    for (const status of deliveryStatusSchema.options) totals[status] = counts.get(status) ?? 0;
+    return totals;
   }
 
   async getDelivery(projectId: string, id: string): Promise<EventDelivery> {
@@ -86,7 +129,10 @@ export class EventLogService {
   }
 
   async getAttempt(projectId: string, deliveryId: string, id: string): Promise<DeliveryAttempt> {
-    const attempt = UUID_PATTERN.test(id) && UUID_PATTERN.test(deliveryId) ? await this.attempts.findById(projectId, deliveryId, id) : null;
+    const attempt =
+      UUID_PATTERN.test(id) && UUID_PATTERN.test(deliveryId)
+        ? await this.attempts.findById(projectId, deliveryId, id)
+        : null;
     if (!attempt) throw new ManagementError('not_found', `delivery attempt ${id} not found`);
     return attempt;
   }

@@ -1,8 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { EgressPolicy } from '@flotilla/delivery';
+import {
+  createEgressAgent,
+  EgressPolicy,
+  HttpSender,
+  META_EVENTS,
+  MetaEventQueue,
+} from '@flotilla/delivery';
+import { LOGGER, type Logger } from '@flotilla/observability';
+import { ApiKeysService } from './api-keys.service';
 import { DeliveryOperationsService } from './delivery-operations.service';
+import { DynamicEndpointsService } from './dynamic-endpoints.service';
 import { EndpointsService, EGRESS_POLICY } from './endpoints.service';
 import { EventLogService } from './event-log.service';
+import { ProjectSettingsService } from './project-settings.service';
 import { ProjectsService } from './projects.service';
 import { SubscriptionsService } from './subscriptions.service';
 
@@ -13,13 +23,32 @@ export class ManagementModule {
       module: ManagementModule,
       providers: [
         ProjectsService,
+        ApiKeysService,
         EndpointsService,
         SubscriptionsService,
         EventLogService,
         DeliveryOperationsService,
+        DynamicEndpointsService,
         { provide: EGRESS_POLICY, useFactory: () => new EgressPolicy(options.egressAllow) },
+        ProjectSettingsService,
+        {
+          // Meta events leave through the egress guard too (a meta URL's host is checked when connecting).
+          provide: META_EVENTS,
+          useFactory: (policy: EgressPolicy, logger: Logger) =>
+            new MetaEventQueue(new HttpSender(createEgressAgent(policy)), logger),
+          inject: [EGRESS_POLICY, LOGGER],
+        },
       ],
-      exports: [ProjectsService, EndpointsService, SubscriptionsService, EventLogService, DeliveryOperationsService],
+      exports: [
+        ProjectsService,
+        ApiKeysService,
+        EndpointsService,
+        SubscriptionsService,
+        EventLogService,
+        DeliveryOperationsService,
+        DynamicEndpointsService,
+        ProjectSettingsService,
+      ],
     };
   }
 }

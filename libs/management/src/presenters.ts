@@ -123,7 +123,10 @@ export function presentAttempt(attempt: DeliveryAttempt): Record<string, unknown
     error: attempt.error ?? '',
     error_kind: attempt.errorKind ?? '',
     latency_ms: attempt.latencyMs,
-    status: attempt.responseStatus !== null && attempt.responseStatus >= 200 && attempt.responseStatus < 300,
+    status:
+      attempt.responseStatus !== null &&
+      attempt.responseStatus >= 200 &&
+      attempt.responseStatus < 300,
     created_at: attempt.createdAt.toISOString(),
   };
 }

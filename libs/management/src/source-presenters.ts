@@ -1,11 +1,19 @@
-import { storedPubSubConfigSchema, type StoredPubSubConfig } from '@flotilla/contracts';
+import {
+  storedPubSubConfigSchema,
+  storedVerifierSchema,
+  type StoredPubSubConfig,
+  type StoredVerifier,
+} from '@flotilla/contracts';
 import type { IngestFailure, Source } from '@flotilla/db';
 import { FAILURE_PAYLOAD_BYTES } from '@flotilla/ingestion';
 
 /** What the API shows in place of a secret: never the value. */
 export const SECRET_MASK = '********';
 
-/** Convoy's source shape. Secrets are masked; an SQS access key id shows its last 4 characters. */
+/**
+ * Convoy's source shape. Secrets are masked; an SQS access key id shows its last 4 characters.
+ * `mask_id` is where an http source takes requests: `POST /ingest/{mask_id}`.
+ */
 export function presentSource(source: Source): Record<string, unknown> {
   const config = storedPubSubConfigSchema.safeParse(source.pubSub);
   return {
@@ -16,10 +24,27 @@ export function presentSource(source: Source): Record<string, unknown> {
     type: source.type,
     provider: source.provider ?? '',
     is_disabled: source.status === 'paused',
-    verifier: source.verifier ?? { type: 'noop' },
+    verifier: presentVerifier(source.verifier),
     pub_sub: config.success ? presentPubSub(config.data) : null,
     created_at: source.createdAt.toISOString(),
     updated_at: source.updatedAt.toISOString(),
+  };
+}
+
+function presentVerifier(stored: unknown): Record<string, unknown> {
+  const parsed = storedVerifierSchema.safeParse(stored ?? { type: 'noop' });
+  const verifier: StoredVerifier = parsed.success ? parsed.data : { type: 'noop' };
+  return {
+    type: verifier.type,
+    hmac: verifier.type === 'hmac' ? { ...verifier.hmac, secret: SECRET_MASK } : null,
+    basic_auth:
+      verifier.type === 'basic_auth'
+        ? { username: verifier.basic_auth.username, password: SECRET_MASK }
+        : null,
+    api_key:
+      verifier.type === 'api_key'
+        ? { header_name: verifier.api_key.header_name, header_value: SECRET_MASK }
+        : null,
   };
 }
 

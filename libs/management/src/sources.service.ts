@@ -4,13 +4,19 @@ import {
   brokerCredentialsSchema,
   decodeServiceAccount,
   newId,
+  sourceProviderSchema,
   storedPubSubConfigSchema,
+  storedVerifierSchema,
   UUID_PATTERN,
+  verifierSecretSchema,
   type BrokerCredentials,
   type CreateSourceBody,
+  type HttpSourceCreateBody,
   type PubSubSourceBody,
+  type SourceProvider,
   type StoredPubSubConfig,
   type UpdateSourceBody,
+  type VerifierSecret,
 } from '@flotilla/contracts';
 import { SourceRepository, type Cursor, type PageResult, type Source } from '@flotilla/db';
 import { validateEndpointUrl, type EgressPolicy } from '@flotilla/delivery';
@@ -19,6 +25,7 @@ import {
   CredentialsDecryptError,
   sourceCredentialsAad,
 } from '@flotilla/ingestion';
+import { httpVerifierSettings, type HttpVerifierSettings } from './http-source-settings';
 import { ManagementError } from './management-error';
 import { ProjectsService } from './projects.service';
 
@@ -28,9 +35,10 @@ type PubSubUpdate = NonNullable<UpdateSourceBody['pub_sub']>;
 export const SOURCE_EGRESS_POLICY = Symbol('SOURCE_EGRESS_POLICY');
 
 /**
- * Broker sources (`pub_sub`): Convoy's source API. Secrets (SQS keys, the Google service account)
- * are encrypted at rest with FLOTILLA_ENCRYPTION_KEY and never returned; the ingesters pick up
- * every change at their next refresh.
+ * Convoy's source API: broker sources (`pub_sub`) and incoming webhooks (`http`). Secrets (SQS
+ * keys, the Google service account, verifier secrets) are encrypted at rest with
+ * FLOTILLA_ENCRYPTION_KEY and never returned; the ingesters pick up every change at their next
+ * refresh, `POST /ingest/{maskID}` at once.
  */
 @Injectable()
 export class SourcesService {
@@ -43,6 +51,7 @@ export class SourcesService {
 
   async create(projectId: string, body: CreateSourceBody): Promise<Source> {
     await this.projects.get(projectId);
+    if (body.type === 'http') return this.createHttp(projectId, body);
     const id = newId();
     const { config, credentials } = split(body.pub_sub);
     this.assertEndpoint(config);
@@ -70,6 +79,16 @@ export class SourcesService {
 
   async update(projectId: string, id: string, body: UpdateSourceBody): Promise<Source> {
     const current = await this.get(projectId, id);
+    if (body.type !== undefined && body.type !== current.type) {
+      throw new ManagementError('validation', `type: a source stays ${current.type}`, 'type');
+    }
+    if (current.type === 'http') return this.updateHttp(current, body);
+    // Convoy clients send a noop verifier and an empty provider with every source.
+    const verifierType = body.verifier?.type;
+    if ((verifierType !== undefined && verifierType !== 'noop') || body.provider) {
+      const field = body.provider ? 'provider' : 'verifier.type';
+      throw new ManagementError('validation', `${field}: only http sources have one`, field);
+    }
     let pubSub: { config: StoredPubSubConfig; credentials: BrokerCredentials } | undefined;
     if (body.pub_sub) {
       pubSub = this.merge(current, body.pub_sub);
@@ -90,6 +109,64 @@ export class SourcesService {
     if (!UUID_PATTERN.test(id) || !(await this.sources.softDelete(projectId, id))) {
       throw new ManagementError('not_found', `source ${id} not found`);
     }
+  }
+
+  private createHttp(projectId: string, body: HttpSourceCreateBody): Promise<Source> {
+    const id = newId();
+    const verifier = httpVerifierSettings(body.provider, body.verifier);
+    return this.sources.create({
+      id,
+      projectId,
+      name: body.name,
+      type: 'http',
+      // 128 random bits: the mask id is all a sender needs to reach the source.
+      maskId: randomBytes(16).toString('hex'),
+      provider: body.provider ?? null,
+      verifier: verifier.stored,
+      credentials: verifier.secret ? this.encrypt(id, verifier.secret) : null,
+      status: body.is_disabled ? 'paused' : 'active',
+    });
+  }
+
+  private async updateHttp(current: Source, body: UpdateSourceBody): Promise<Source> {
+    if (body.pub_sub !== undefined) {
+      throw new ManagementError('validation', 'pub_sub: only broker sources have one', 'pub_sub');
+    }
+    let verifier: HttpVerifierSettings | undefined;
+    let provider: SourceProvider | null | undefined;
+    if (body.verifier !== undefined || body.provider !== undefined) {
+      let next: SourceProvider | undefined;
+      if (body.provider === undefined) {
+        const stored = sourceProviderSchema.safeParse(current.provider);
+        next = stored.success ? stored.data : undefined;
+      } else {
+        next = body.provider === '' || body.provider === null ? undefined : body.provider;
+      }
+      verifier = httpVerifierSettings(next, body.verifier, this.storedVerifier(current));
+      provider = next ?? null;
+    }
+    const updated = await this.sources.update(current.projectId, current.id, {
+      ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.is_disabled !== undefined ? { status: body.is_disabled ? 'paused' : 'active' } : {}),
+      ...(verifier
+        ? {
+            provider,
+            verifier: verifier.stored,
+            credentials: verifier.secret ? this.encrypt(current.id, verifier.secret) : null,
+          }
+        : {}),
+    });
+    if (!updated) throw new ManagementError('not_found', `source ${current.id} not found`);
+    return updated;
+  }
+
+  /** An http source's stored verifier; a secret that cannot be read counts as absent. */
+  private storedVerifier(source: Source): HttpVerifierSettings | undefined {
+    const stored = storedVerifierSchema.safeParse(source.verifier);
+    if (!stored.success) return undefined;
+    const secret = this.decrypted(source);
+    const parsed = secret === undefined ? undefined : verifierSecretSchema.safeParse(secret);
+    return { stored: stored.data, secret: parsed?.success ? parsed.data : undefined };
   }
 
   /** Early, DNS-free SSRF check of an SQS endpoint, as for webhook endpoints. */
@@ -149,12 +226,15 @@ export class SourcesService {
   }
 
   private storedCredentials(source: Source): BrokerCredentials | undefined {
+    const parsed = brokerCredentialsSchema.safeParse(this.decrypted(source));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** The stored secret JSON, or undefined when there is none or it cannot be read. */
+  private decrypted(source: Source): unknown {
     if (!source.credentials) return undefined;
     try {
-      const parsed = brokerCredentialsSchema.safeParse(
-        JSON.parse(this.cipher.decrypt(source.credentials, sourceCredentialsAad(source.id))),
-      );
-      return parsed.success ? parsed.data : undefined;
+      return JSON.parse(this.cipher.decrypt(source.credentials, sourceCredentialsAad(source.id)));
     } catch (error) {
       if (error instanceof CredentialsDecryptError || error instanceof SyntaxError)
         return undefined;
@@ -162,7 +242,10 @@ export class SourcesService {
     }
   }
 
-  private encrypt(sourceId: string, credentials: BrokerCredentials): Uint8Array<ArrayBuffer> {
+  private encrypt(
+    sourceId: string,
+    credentials: BrokerCredentials | VerifierSecret,
+  ): Uint8Array<ArrayBuffer> {
     return new Uint8Array(
       this.cipher.encrypt(JSON.stringify(credentials), sourceCredentialsAad(sourceId)),
     );

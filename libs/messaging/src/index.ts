@@ -4,5 +4,7 @@ export * from './kafka-producer.service';
 export * from './kafka-batch.transport';
 export * from './messaging.module';
 export * from './partition-progress';
+export * from './partition-of';
 export * from './pass-through-rpc.filter';
 export * from './parse-batch';
+export * from './batch-consumer';

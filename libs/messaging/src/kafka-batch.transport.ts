@@ -5,6 +5,7 @@ import { DEAD_LETTER_TOPIC } from '@flotilla/contracts';
 import type { Logger } from '@flotilla/observability';
 import type { KafkaProducerService } from './kafka-producer.service';
 import { PartitionProgress } from './partition-progress';
+import { takeUnit } from './unit-picker';
 
 export interface ConsumedMessage {
   topic: string;
@@ -37,14 +38,18 @@ export interface KafkaBatchTransportOptions {
   maxQueued?: number;
   /**
    * `partition`: never let two units hold messages of the same partition, so a partition's
-   * messages are handled in order (the route stage, for per-target order). `key`: the same per
-   * message key (the deliver stage: one unit owns an endpoint at a time, other endpoints of the
-   * partition go on). Default: none.
+   * messages are handled in order (the route stage, for per-target order). `key`: a unit holds the
+   * messages of one key and no other unit holds that key meanwhile (the deliver stage: one unit
+   * owns an endpoint at a time, and a slow endpoint delays only itself). Default: none.
    */
   exclusive?: 'partition' | 'key';
   /** How long a fetch waits for data; small values keep latency low. */
   maxWaitTimeInMs?: number;
+  /** Consumer group session timeout (default 30 s); heartbeats go at a tenth of it, at most every 3 s. */
+  sessionTimeoutMs?: number;
   onUnitDone?: (count: number, seconds: number) => void;
+  /** After each group join: how many partitions of the topic this member now owns. */
+  onAssigned?: (partitions: number) => void;
 }
 
 /**
@@ -108,17 +113,24 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 20,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(
+        3_000,
+        Math.floor((this.options.sessionTimeoutMs ?? 30_000) / 10),
+      ),
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const partitions = event.payload.memberAssignment[this.options.topic] ?? [];
       this.reassign(new Set(partitions));
+      this.options.onAssigned?.(partitions.length);
     });
     consumer.on(consumer.events.CRASH, (event) => {
-      this.log.error({ err: event.payload.error, restart: event.payload.restart }, 'consumer crashed');
+      this.log.error(
+        { err: event.payload.error, restart: event.payload.restart },
+        'consumer crashed',
+      );
     });
     await consumer.connect();
     // A new group reads from the start so that nothing produced before its first join is skipped.
@@ -162,8 +174,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       payload.resolveOffset(message.offset);
     }
     this.pump();
-    const maxQueued = this.options.maxQueued ?? this.options.batchSize * this.options.maxInFlight * 2;
-    while (this.queue.length >= maxQueued && payload.isRunning() && !payload.isStale() && !this.closing) {
+    const maxQueued =
+      this.options.maxQueued ?? this.options.batchSize * this.options.maxInFlight * 2;
+    while (
+      this.queue.length >= maxQueued &&
+      payload.isRunning() &&
+      !payload.isStale() &&
+      !this.closing
+    ) {
       await this.waitForRoom(1000);
       await payload.heartbeat();
     }
@@ -192,12 +210,17 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   private pump(): void {
     while (!this.closing && this.running.size < this.options.maxInFlight && this.queue.length > 0) {
-      const unit = this.takeUnit();
+      const { unit, claimed } = takeUnit(
+        this.queue,
+        this.busy,
+        this.options.batchSize,
+        this.options.exclusive,
+      );
       if (unit.length === 0) return;
-      const claimed = new Set(unit.map((message) => this.exclusivityOf(message)));
+      for (const token of claimed) this.busy.add(token);
       const work = this.process(unit).finally(() => {
         this.running.delete(work);
-        if (this.options.exclusive) for (const token of claimed) this.busy.delete(token);
+        for (const token of claimed) this.busy.delete(token);
         const waiters = this.roomWaiters;
         this.roomWaiters = [];
         for (const wake of waiters) wake();
@@ -205,30 +228,6 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       });
       this.running.add(work);
     }
-  }
-
-  private exclusivityOf(message: ConsumedMessage): string {
-    return this.options.exclusive === 'key' ? `${message.partition}/${message.key ?? ''}` : String(message.partition);
-  }
-
-  private takeUnit(): ConsumedMessage[] {
-    if (!this.options.exclusive) return this.queue.splice(0, this.options.batchSize);
-    const unit: ConsumedMessage[] = [];
-    const rest: ConsumedMessage[] = [];
-    const taken = new Set<string>();
-    for (const message of this.queue) {
-      const token = this.exclusivityOf(message);
-      if (!this.busy.has(token) && unit.length < this.options.batchSize) {
-        unit.push(message);
-        taken.add(token);
-      } else rest.push(message);
-    }
-    // A partition (or key) whose messages did not all fit stays out of other units until this one
-    // is done, so its later messages cannot overtake earlier ones.
-    for (const token of taken) this.busy.add(token);
-    this.queue.length = 0;
-    this.queue.push(...rest);
-    return unit;
   }
 
   private async process(unit: ConsumedMessage[]): Promise<void> {
@@ -242,11 +241,17 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         // Nothing is committed past a unit that failed: it is retried here, or, when shutting down,
         // left uncommitted for the next owner of the partition.
         if (this.closing && attempt >= 2) {
-          this.log.warn({ err: error, messages: unit.length }, 'giving up on a failing unit at shutdown');
+          this.log.warn(
+            { err: error, messages: unit.length },
+            'giving up on a failing unit at shutdown',
+          );
           return;
         }
         const delay = Math.min(5000, 100 * 2 ** attempt);
-        this.log.warn({ err: error, attempt, delay, messages: unit.length }, 'batch failed; retrying');
+        this.log.warn(
+          { err: error, attempt, delay, messages: unit.length },
+          'batch failed; retrying',
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
@@ -270,7 +275,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const topic = DEAD_LETTER_TOPIC[this.options.topic];
     if (!topic) throw new Error(`no dead-letter topic for ${this.options.topic}`);
     for (const { message, reason } of deadLetters) {
-      this.log.warn({ topic: message.topic, partition: message.partition, offset: message.offset, reason }, 'dead-lettered');
+      this.log.warn(
+        { topic: message.topic, partition: message.partition, offset: message.offset, reason },
+        'dead-lettered',
+      );
     }
     await this.producer.send(
       topic,
@@ -298,11 +306,17 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         const offsets = [...this.progress]
           .filter(([partition]) => this.assigned.has(partition))
           .map(([partition, progress]) => ({ partition, offset: progress.committable() }))
-          .filter((entry): entry is { partition: number; offset: string } => entry.offset !== undefined);
+          .filter(
+            (entry): entry is { partition: number; offset: string } => entry.offset !== undefined,
+          );
         if (offsets.length === 0 || !this.consumer) continue;
         try {
           await this.consumer.commitOffsets(
-            offsets.map(({ partition, offset }) => ({ topic: this.options.topic, partition, offset })),
+            offsets.map(({ partition, offset }) => ({
+              topic: this.options.topic,
+              partition,
+              offset,
+            })),
           );
         } catch (error) {
           // A lost commit only means redelivery after a restart; handlers are idempotent.

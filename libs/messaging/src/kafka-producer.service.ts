@@ -81,7 +81,10 @@ export class KafkaProducerService {
     const limit = this.options.maxBatchMessages ?? 5000;
     const batch: PendingSend[] = [];
     let count = 0;
-    while (this.queue.length > 0 && (batch.length === 0 || count + this.queue[0]!.messages.length <= limit)) {
+    while (
+      this.queue.length > 0 &&
+      (batch.length === 0 || count + this.queue[0]!.messages.length <= limit)
+    ) {
       const next = this.queue.shift()!;
       batch.push(next);
       count += next.messages.length;

@@ -52,11 +52,15 @@ class KafkaReadiness implements OnApplicationBootstrap, OnApplicationShutdown {
   private async check(): Promise<void> {
     this.admin ??= this.kafka.admin();
     await this.admin.connect();
-    const metadata = await this.admin.fetchTopicMetadata({ topics: ALL_TOPICS.map((topic) => topic.name) });
+    const metadata = await this.admin.fetchTopicMetadata({
+      topics: ALL_TOPICS.map((topic) => topic.name),
+    });
     const missing = ALL_TOPICS.filter(
-      (topic) => !metadata.topics.some((found) => found.name === topic.name && found.partitions.length > 0),
+      (topic) =>
+        !metadata.topics.some((found) => found.name === topic.name && found.partitions.length > 0),
     );
-    if (missing.length > 0) throw new Error(`missing topics: ${missing.map((topic) => topic.name).join(', ')}`);
+    if (missing.length > 0)
+      throw new Error(`missing topics: ${missing.map((topic) => topic.name).join(', ')}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -17,13 +17,18 @@ export function parseBatch<S extends z.ZodType>(
     try {
       json = JSON.parse(message.value?.toString('utf8') ?? '');
     } catch (error) {
-      deadLetters.push({ message, reason: `malformed JSON: ${error instanceof Error ? error.message : String(error)}` });
+      deadLetters.push({
+        message,
+        reason: `malformed JSON: ${error instanceof Error ? error.message : String(error)}`,
+      });
       continue;
     }
     const result = schema.safeParse(json);
     if (result.success) valid.push(result.data);
     else {
-      const reason = result.error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
+      const reason = result.error.issues
+        .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+        .join('; ');
       deadLetters.push({ message, reason: `invalid message: ${reason}` });
     }
   }

@@ -50,7 +50,10 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
   await app.init();
   await app.startAllMicroservices();
   await app.listen(options.port, options.host ?? '0.0.0.0');
-  logger.info({ port: options.port, host: options.host ?? '0.0.0.0' }, `${options.service} started`);
+  logger.info(
+    { port: options.port, host: options.host ?? '0.0.0.0' },
+    `${options.service} started`,
+  );
 
   let stopping = false;
   const stop = (signal: string): void => {

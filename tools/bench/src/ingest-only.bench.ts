@@ -7,16 +7,25 @@ import { parseArgs } from 'node:util';
 import { createEndpoint, createProject, startTestStack, stopAll } from '@flotilla/testing';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '20000' }, concurrency: { type: 'string', default: '64' } },
+  options: {
+    events: { type: 'string', default: '20000' },
+    concurrency: { type: 'string', default: '64' },
+  },
 });
 const total = Number(values.events);
 const concurrency = Number(values.concurrency);
 
 async function main(): Promise<void> {
-  const stack = await startTestStack(['ingest-api'], { LOG_LEVEL: 'warn', FLOTILLA_NODE_ARGS: process.env['FLOTILLA_NODE_ARGS'] ?? '' });
+  const stack = await startTestStack(['ingest-api'], {
+    LOG_LEVEL: 'warn',
+    FLOTILLA_NODE_ARGS: process.env['FLOTILLA_NODE_ARGS'] ?? '',
+  });
   try {
     const project = await createProject(stack.admin, 'bench');
-    const endpoint = await createEndpoint(project, { name: 'bench', url: 'http://127.0.0.1:9/unused' });
+    const endpoint = await createEndpoint(project, {
+      name: 'bench',
+      url: 'http://127.0.0.1:9/unused',
+    });
     const path = `/api/v1/projects/${project.projectId}/events`;
     const latencies: number[] = [];
     let next = 0;
@@ -38,7 +47,8 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: concurrency }, () => worker()));
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    const at = (p: number): number => Math.round(latencies[Math.floor((p / 100) * (latencies.length - 1))] ?? 0);
+    const at = (p: number): number =>
+      Math.round(latencies[Math.floor((p / 100) * (latencies.length - 1))] ?? 0);
     process.stdout.write(
       `${JSON.stringify({ events: total, concurrency, rejected: failures, ingest_per_second: Math.round(total / seconds), latency_ms: { p50: at(50), p99: at(99) } }, null, 2)}\n`,
     );
@@ -48,6 +58,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

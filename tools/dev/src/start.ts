@@ -62,7 +62,9 @@ async function main(): Promise<void> {
   await ensurePostgresRunning();
   const { created } = await ensureDatabase(DATABASE_URL);
   const { applied } = await new MigrationRunner(DATABASE_URL).migrate();
-  log(`postgres: ${DATABASE_URL}${created ? ' (created)' : ''}; migrations applied: ${applied.length ? applied.join(', ') : 'none pending'}`);
+  log(
+    `postgres: ${DATABASE_URL}${created ? ' (created)' : ''}; migrations applied: ${applied.length ? applied.join(', ') : 'none pending'}`,
+  );
 
   const kafka = await startKafkaMock({ brokers: 1 });
   stops.push(() => kafka.stop());
@@ -102,13 +104,17 @@ async function main(): Promise<void> {
   };
   const services = await Promise.all(
     SERVICE_NAMES.map(async (name) => {
-      if (await isPortOpen(PORTS[name])) throw new Error(`port ${PORTS[name]} for ${name} is taken: is Flotilla already running?`);
+      if (await isPortOpen(PORTS[name]))
+        throw new Error(`port ${PORTS[name]} for ${name} is taken: is Flotilla already running?`);
       const service = await ServiceProcess.start(name, env, PORTS[name]);
       stops.push(() => service.stop('SIGTERM'));
       return service;
     }),
   );
-  for (const service of services) log(`${service.name}: ${service.url} (health ${service.url}/health, metrics ${service.url}/metrics)`);
+  for (const service of services)
+    log(
+      `${service.name}: ${service.url} (health ${service.url}/health, metrics ${service.url}/metrics)`,
+    );
 
   // The demo: a receiver on loopback, a project, an endpoint, a subscription, one event.
   const receiver = await WebhookReceiver.start();
@@ -116,12 +122,21 @@ async function main(): Promise<void> {
   const admin = new FlotillaApi(`http://127.0.0.1:${PORTS['ingest-api']}`, token);
   const project = await createProject(admin, 'Demo project');
   const endpoint = await createEndpoint(project, { name: 'Demo receiver', url: receiver.url });
-  await createSubscription(project, { name: 'Everything', endpoint_id: endpoint.uid, filter_config: { event_types: ['*'] } });
-  const sent = await project.api.expect<{ uid: string }>(201, 'POST', `/api/v1/projects/${project.projectId}/events`, {
+  await createSubscription(project, {
+    name: 'Everything',
     endpoint_id: endpoint.uid,
-    event_type: 'invoice.paid',
-    data: { invoice: 'inv_1001', amount: 4200, currency: 'EUR' },
+    filter_config: { event_types: ['*'] },
   });
+  const sent = await project.api.expect<{ uid: string }>(
+    201,
+    'POST',
+    `/api/v1/projects/${project.projectId}/events`,
+    {
+      endpoint_id: endpoint.uid,
+      event_type: 'invoice.paid',
+      data: { invoice: 'inv_1001', amount: 4200, currency: 'EUR' },
+    },
+  );
   const [request] = await receiver.waitForRequests(1, 30_000);
   const deliveries = await waitForDelivery(project.api, project.projectId, sent.uid);
   const delivery = deliveries[0]!;
@@ -134,12 +149,18 @@ async function main(): Promise<void> {
   log('');
   log(`demo event ${sent.uid} (invoice.paid) was DELIVERED to ${receiver.url}`);
   log(`  receiver got: ${request!.body}`);
-  log(`  signed with:  webhook-id=${String(request!.headers['webhook-id'])} webhook-signature=${String(request!.headers['webhook-signature']).slice(0, 24)}...`);
-  log(`  delivery ${delivery.uid}: status ${delivery.status}, attempts: ${attempts.map((a) => `HTTP ${a.http_status} in ${a.latency_ms} ms`).join(', ')}`);
+  log(
+    `  signed with:  webhook-id=${String(request!.headers['webhook-id'])} webhook-signature=${String(request!.headers['webhook-signature']).slice(0, 24)}...`,
+  );
+  log(
+    `  delivery ${delivery.uid}: status ${delivery.status}, attempts: ${attempts.map((a) => `HTTP ${a.http_status} in ${a.latency_ms} ms`).join(', ')}`,
+  );
   log('');
   log(`everything up in ${((Date.now() - started) / 1000).toFixed(1)} s. Try it:`);
   log(`  export FLOTILLA_PROJECT=${project.projectId} FLOTILLA_API_KEY=${project.apiKey}`);
-  log(`  curl -s -H "Authorization: Bearer $FLOTILLA_API_KEY" http://127.0.0.1:5005/api/v1/projects/$FLOTILLA_PROJECT/eventdeliveries`);
+  log(
+    `  curl -s -H "Authorization: Bearer $FLOTILLA_API_KEY" http://127.0.0.1:5005/api/v1/projects/$FLOTILLA_PROJECT/eventdeliveries`,
+  );
   log(`  admin token (create projects): ${path.join('.flotilla', 'admin-token')}`);
   log('Ctrl-C stops everything this command started.');
 }
@@ -157,7 +178,8 @@ async function waitForDelivery(
       `/api/v1/projects/${projectId}/eventdeliveries?eventId=${eventId}`,
     );
     if (page.content.some((delivery) => delivery.status === 'Success')) return page.content;
-    if (Date.now() > deadline) throw new Error(`delivery not recorded as Success: ${JSON.stringify(page.content)}`);
+    if (Date.now() > deadline)
+      throw new Error(`delivery not recorded as Success: ${JSON.stringify(page.content)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
@@ -182,7 +204,9 @@ main().then(
     if (process.env['FLOTILLA_START_EXIT']) void shutdown(0);
   },
   (error: unknown) => {
-    process.stderr.write(`[flotilla] start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `[flotilla] start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     void shutdown(1);
   },
 );

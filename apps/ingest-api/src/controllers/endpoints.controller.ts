@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import {
   createEndpointBodySchema,
   expireSecretBodySchema,
@@ -6,7 +6,12 @@ import {
   type CreateEndpointBody,
   type ExpireSecretBody,
   type PageQuery,
+  type UpdateEndpointBody,
+  updateEndpointBodySchema,
+  endpointPageSchema,
+  endpointResponseSchema,
 } from '@flotilla/contracts';
+import { ApiOperation } from '@flotilla/openapi';
 import { EndpointsService, presentEndpoint, presentPage, toCursor } from '@flotilla/management';
 import { ProjectGuard } from '../http/auth.guard';
 import { ok, type Envelope } from '../http/envelope';
@@ -17,15 +22,20 @@ import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
 export class EndpointsController {
   constructor(private readonly endpoints: EndpointsService) {}
 
+  @ApiOperation({ summary: 'Create an endpoint', data: endpointResponseSchema })
   @Post()
   @HttpCode(201)
   async create(
     @Param('projectID') projectId: string,
     @JsonBody(createEndpointBodySchema) body: ParsedBody<CreateEndpointBody>,
   ): Promise<Envelope<unknown>> {
-    return ok('Endpoint created successfully', presentEndpoint(await this.endpoints.create(projectId, body.value)));
+    return ok(
+      'Endpoint created successfully',
+      presentEndpoint(await this.endpoints.create(projectId, body.value)),
+    );
   }
 
+  @ApiOperation({ summary: 'List endpoints', data: endpointPageSchema })
   @Get()
   async list(
     @Param('projectID') projectId: string,
@@ -35,17 +45,84 @@ export class EndpointsController {
     return ok('Endpoints fetched successfully', presentPage(page, query.perPage, presentEndpoint));
   }
 
+  @ApiOperation({ summary: 'Get an endpoint', data: endpointResponseSchema })
   @Get(':endpointID')
-  async get(@Param('projectID') projectId: string, @Param('endpointID') id: string): Promise<Envelope<unknown>> {
-    return ok('Endpoint fetched successfully', presentEndpoint(await this.endpoints.get(projectId, id)));
+  async get(
+    @Param('projectID') projectId: string,
+    @Param('endpointID') id: string,
+  ): Promise<Envelope<unknown>> {
+    return ok(
+      'Endpoint fetched successfully',
+      presentEndpoint(await this.endpoints.get(projectId, id)),
+    );
   }
 
+  @ApiOperation({
+    summary: "Roll an endpoint's secret (the old one signs until it expires)",
+    data: endpointResponseSchema,
+  })
   @Put(':endpointID/expire_secret')
   async expireSecret(
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,
     @JsonBody(expireSecretBodySchema) body: ParsedBody<ExpireSecretBody>,
   ): Promise<Envelope<unknown>> {
-    return ok('Endpoint secret expired successfully', presentEndpoint(await this.endpoints.expireSecret(projectId, id, body.value)));
+    return ok(
+      'Endpoint secret expired successfully',
+      presentEndpoint(await this.endpoints.expireSecret(projectId, id, body.value)),
+    );
+  }
+
+  @ApiOperation({ summary: 'Update an endpoint', data: endpointResponseSchema })
+  @Put(':endpointID')
+  async update(
+    @Param('projectID') projectId: string,
+    @Param('endpointID') id: string,
+    @JsonBody(updateEndpointBodySchema) body: ParsedBody<UpdateEndpointBody>,
+  ): Promise<Envelope<unknown>> {
+    return ok(
+      'Endpoint updated successfully',
+      presentEndpoint(await this.endpoints.update(projectId, id, body.value)),
+    );
+  }
+
+  /** Soft delete: its subscriptions go too, and its pending deliveries end Discarded. */
+  @ApiOperation({ summary: 'Delete an endpoint' })
+  @Delete(':endpointID')
+  async remove(
+    @Param('projectID') projectId: string,
+    @Param('endpointID') id: string,
+  ): Promise<Envelope<unknown>> {
+    await this.endpoints.delete(projectId, id);
+    return ok('Endpoint deleted successfully', null);
+  }
+
+  /** Convoy's toggle: active → paused, paused → active (an inactive endpoint is 409: use activate). */
+  @ApiOperation({ summary: 'Pause or unpause an endpoint', data: endpointResponseSchema })
+  @Put(':endpointID/pause')
+  async togglePause(
+    @Param('projectID') projectId: string,
+    @Param('endpointID') id: string,
+  ): Promise<Envelope<unknown>> {
+    const endpoint = await this.endpoints.togglePause(projectId, id);
+    return ok(
+      endpoint.status === 'paused'
+        ? 'Endpoint paused successfully'
+        : 'Endpoint unpaused successfully',
+      presentEndpoint(endpoint),
+    );
+  }
+
+  @ApiOperation({ summary: 'Activate an endpoint', data: endpointResponseSchema })
+  @Post(':endpointID/activate')
+  @HttpCode(200)
+  async activate(
+    @Param('projectID') projectId: string,
+    @Param('endpointID') id: string,
+  ): Promise<Envelope<unknown>> {
+    return ok(
+      'Endpoint activated successfully',
+      presentEndpoint(await this.endpoints.activate(projectId, id)),
+    );
   }
 }

@@ -2,10 +2,12 @@ import { Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/
 import {
   batchRetryQuerySchema,
   deliveryListQuerySchema,
+  deliveryStatusTotalsQuerySchema,
   forceResendBodySchema,
   type BatchOperationResult,
   type BatchRetryQuery,
   type DeliveryListQuery,
+  type DeliveryStatusTotalsQuery,
   type ForceResendBody,
 } from '@flotilla/contracts';
 import {
@@ -14,6 +16,7 @@ import {
   presentAttempt,
   presentDelivery,
   presentPage,
+  type StatusTotals,
 } from '@flotilla/management';
 import { BrokerUnavailableError } from '@flotilla/messaging';
 import { ProjectGuard } from '../http/auth.guard';
@@ -35,10 +38,25 @@ export class EventDeliveriesController {
     @ValidQuery(deliveryListQuerySchema) query: DeliveryListQuery,
   ): Promise<Envelope<unknown>> {
     const page = await this.eventLog.listDeliveries(projectId, query);
-    return ok('Event deliveries fetched successfully', presentPage(page, query.perPage, presentDelivery));
+    return ok(
+      'Event deliveries fetched successfully',
+      presentPage(page, query.perPage, presentDelivery),
+    );
   }
 
   // Static paths come before ':deliveryID', which would otherwise capture them.
+  /** Counts per status of the deliveries the same filters list (every status, zeros included). */
+  @Get('statustotals')
+  async statusTotals(
+    @Param('projectID') projectId: string,
+    @ValidQuery(deliveryStatusTotalsQuerySchema) query: DeliveryStatusTotalsQuery,
+  ): Promise<Envelope<StatusTotals>> {
+    return ok(
+      'Event delivery status totals fetched successfully',
+      await this.eventLog.statusTotals(projectId, query),
+    );
+  }
+
   @Post('forceresend')
   @HttpCode(200)
   async forceResend(
@@ -62,22 +80,36 @@ export class EventDeliveriesController {
     @Param('projectID') projectId: string,
     @ValidQuery(batchRetryQuerySchema) query: BatchRetryQuery,
   ): Promise<Envelope<{ num: number }>> {
-    return ok('event deliveries count successful', { num: await this.operations.countBatchRetry(projectId, query) });
+    return ok('event deliveries count successful', {
+      num: await this.operations.countBatchRetry(projectId, query),
+    });
   }
 
   @Put(':deliveryID/resend')
-  async resend(@Param('projectID') projectId: string, @Param('deliveryID') id: string): Promise<Envelope<unknown>> {
+  async resend(
+    @Param('projectID') projectId: string,
+    @Param('deliveryID') id: string,
+  ): Promise<Envelope<unknown>> {
     const delivery = await sentOr503(this.operations.resend(projectId, id));
     return ok('App event processed for retry successfully', presentDelivery(delivery));
   }
 
   @Get(':deliveryID')
-  async get(@Param('projectID') projectId: string, @Param('deliveryID') id: string): Promise<Envelope<unknown>> {
-    return ok('Event delivery fetched successfully', presentDelivery(await this.eventLog.getDelivery(projectId, id)));
+  async get(
+    @Param('projectID') projectId: string,
+    @Param('deliveryID') id: string,
+  ): Promise<Envelope<unknown>> {
+    return ok(
+      'Event delivery fetched successfully',
+      presentDelivery(await this.eventLog.getDelivery(projectId, id)),
+    );
   }
 
   @Get(':deliveryID/deliveryattempts')
-  async attempts(@Param('projectID') projectId: string, @Param('deliveryID') id: string): Promise<Envelope<unknown>> {
+  async attempts(
+    @Param('projectID') projectId: string,
+    @Param('deliveryID') id: string,
+  ): Promise<Envelope<unknown>> {
     const attempts = await this.eventLog.listAttempts(projectId, id);
     return ok('Delivery attempts fetched successfully', attempts.map(presentAttempt));
   }
@@ -88,7 +120,10 @@ export class EventDeliveriesController {
     @Param('deliveryID') deliveryId: string,
     @Param('attemptID') id: string,
   ): Promise<Envelope<unknown>> {
-    return ok('Delivery attempt fetched successfully', presentAttempt(await this.eventLog.getAttempt(projectId, deliveryId, id)));
+    return ok(
+      'Delivery attempt fetched successfully',
+      presentAttempt(await this.eventLog.getAttempt(projectId, deliveryId, id)),
+    );
   }
 }
 

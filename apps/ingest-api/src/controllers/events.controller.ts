@@ -2,20 +2,32 @@ import { Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/
 import {
   batchReplayQuerySchema,
   createBroadcastEventBodySchema,
+  createDynamicEventBodySchema,
   createEventBodySchema,
   createFanoutEventBodySchema,
   eventListQuerySchema,
   type BatchOperationResult,
   type BatchReplayQuery,
   type CreateBroadcastEventBody,
+  type CreateDynamicEventBody,
   type CreateEventBody,
   type CreateFanoutEventBody,
   type EventListQuery,
   type EventMessageV1,
   type EventTarget,
+  acceptedEventResponseSchema,
+  eventPageSchema,
+  eventResponseSchema,
 } from '@flotilla/contracts';
+import { ApiOperation } from '@flotilla/openapi';
 import { extractRawMember, IngestEventService } from '@flotilla/ingestion';
-import { DeliveryOperationsService, EventLogService, presentEvent, presentPage } from '@flotilla/management';
+import {
+  DeliveryOperationsService,
+  DynamicEndpointsService,
+  EventLogService,
+  presentEvent,
+  presentPage,
+} from '@flotilla/management';
 import { ProjectGuard } from '../http/auth.guard';
 import { ok, type Envelope } from '../http/envelope';
 import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
@@ -28,9 +40,11 @@ export class EventsController {
     private readonly ingest: IngestEventService,
     private readonly eventLog: EventLogService,
     private readonly operations: DeliveryOperationsService,
+    private readonly dynamicEndpoints: DynamicEndpointsService,
   ) {}
 
   /** Answers 201 only once Kafka has acknowledged the event: from here on it is never lost. */
+  @ApiOperation({ summary: 'Send an event to one endpoint', data: acceptedEventResponseSchema })
   @Post()
   @HttpCode(201)
   async create(
@@ -41,6 +55,10 @@ export class EventsController {
     return ok('Endpoint event created successfully', await this.accept(projectId, target, body));
   }
 
+  @ApiOperation({
+    summary: 'Fan an event out to every endpoint of an owner',
+    data: acceptedEventResponseSchema,
+  })
   @Post('fanout')
   @HttpCode(201)
   async fanout(
@@ -51,15 +69,42 @@ export class EventsController {
     return ok('Event queued successfully', await this.accept(projectId, target, body));
   }
 
+  @ApiOperation({
+    summary: 'Broadcast an event to every subscribed endpoint',
+    data: acceptedEventResponseSchema,
+  })
   @Post('broadcast')
   @HttpCode(201)
   async broadcast(
     @Param('projectID') projectId: string,
     @JsonBody(createBroadcastEventBodySchema) body: ParsedBody<CreateBroadcastEventBody>,
   ): Promise<Envelope<unknown>> {
-    return ok('Broadcast event queued successfully', await this.accept(projectId, { kind: 'broadcast' }, body));
+    return ok(
+      'Broadcast event queued successfully',
+      await this.accept(projectId, { kind: 'broadcast' }, body),
+    );
   }
 
+  /**
+   * Convoy's dynamic event: the endpoint for `url` is found or made (with a subscription to
+   * `event_types`), then the event goes to it as a single-endpoint event.
+   */
+  @ApiOperation({
+    summary: 'Send an event to a URL (endpoint and subscription made on the fly)',
+    data: acceptedEventResponseSchema,
+  })
+  @Post('dynamic')
+  @HttpCode(201)
+  async dynamic(
+    @Param('projectID') projectId: string,
+    @JsonBody(createDynamicEventBodySchema) body: ParsedBody<CreateDynamicEventBody>,
+  ): Promise<Envelope<unknown>> {
+    const { endpoint } = await this.dynamicEndpoints.resolve(projectId, body.value);
+    const target: EventTarget = { kind: 'single', endpoint_id: endpoint.id };
+    return ok('Dynamic event created successfully', await this.accept(projectId, target, body));
+  }
+
+  @ApiOperation({ summary: 'List events', data: eventPageSchema })
   @Get()
   async list(
     @Param('projectID') projectId: string,
@@ -70,6 +115,7 @@ export class EventsController {
   }
 
   /** At most MAX_MANUAL_BATCH (10,000) matching events per call; more is a 400 asking for narrower filters. */
+  @ApiOperation({ summary: 'Replay the events matching the filters' })
   @Post('batchreplay')
   @HttpCode(200)
   async batchReplay(
@@ -79,15 +125,26 @@ export class EventsController {
     return batchEnvelope(await sentOr503(this.operations.batchReplay(projectId, query)));
   }
 
+  @ApiOperation({ summary: 'Replay an event', data: eventResponseSchema })
   @Put(':eventID/replay')
-  async replay(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<unknown>> {
+  async replay(
+    @Param('projectID') projectId: string,
+    @Param('eventID') id: string,
+  ): Promise<Envelope<unknown>> {
     const event = await sentOr503(this.operations.replay(projectId, id));
     return ok('Endpoint event replayed successfully', presentEvent(event));
   }
 
+  @ApiOperation({ summary: 'Get an event', data: eventResponseSchema })
   @Get(':eventID')
-  async get(@Param('projectID') projectId: string, @Param('eventID') id: string): Promise<Envelope<unknown>> {
-    return ok('Event fetched successfully', presentEvent(await this.eventLog.getEvent(projectId, id)));
+  async get(
+    @Param('projectID') projectId: string,
+    @Param('eventID') id: string,
+  ): Promise<Envelope<unknown>> {
+    return ok(
+      'Event fetched successfully',
+      presentEvent(await this.eventLog.getEvent(projectId, id)),
+    );
   }
 
   private async accept(

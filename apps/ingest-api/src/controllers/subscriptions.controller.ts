@@ -1,11 +1,23 @@
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import {
   createSubscriptionBodySchema,
   pageQuerySchema,
+  testFilterBodySchema,
+  updateSubscriptionBodySchema,
   type CreateSubscriptionBody,
   type PageQuery,
+  type TestFilterBody,
+  type UpdateSubscriptionBody,
+  subscriptionPageSchema,
+  subscriptionResponseSchema,
 } from '@flotilla/contracts';
-import { presentPage, presentSubscription, SubscriptionsService, toCursor } from '@flotilla/management';
+import { ApiOperation } from '@flotilla/openapi';
+import {
+  presentPage,
+  presentSubscription,
+  SubscriptionsService,
+  toCursor,
+} from '@flotilla/management';
 import { ProjectGuard } from '../http/auth.guard';
 import { ok, type Envelope } from '../http/envelope';
 import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
@@ -15,26 +27,91 @@ import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
 export class SubscriptionsController {
   constructor(private readonly subscriptions: SubscriptionsService) {}
 
+  @ApiOperation({ summary: 'Create a subscription', data: subscriptionResponseSchema })
   @Post()
   @HttpCode(201)
   async create(
     @Param('projectID') projectId: string,
     @JsonBody(createSubscriptionBodySchema) body: ParsedBody<CreateSubscriptionBody>,
   ): Promise<Envelope<unknown>> {
-    return ok('Subscription created successfully', presentSubscription(await this.subscriptions.create(projectId, body.value)));
+    return ok(
+      'Subscription created successfully',
+      presentSubscription(await this.subscriptions.create(projectId, body.value)),
+    );
   }
 
+  @ApiOperation({ summary: 'List subscriptions', data: subscriptionPageSchema })
   @Get()
   async list(
     @Param('projectID') projectId: string,
     @ValidQuery(pageQuerySchema) query: PageQuery,
   ): Promise<Envelope<unknown>> {
     const page = await this.subscriptions.list(projectId, toCursor(query));
-    return ok('Subscriptions fetched successfully', presentPage(page, query.perPage, presentSubscription));
+    return ok(
+      'Subscriptions fetched successfully',
+      presentPage(page, query.perPage, presentSubscription),
+    );
   }
 
+  /** Declared before `:subscriptionID` routes so the literal path wins. */
+  @ApiOperation({ summary: 'Test a filter against a sample request' })
+  @Post('test_filter')
+  @HttpCode(200)
+  testFilter(@JsonBody(testFilterBodySchema) body: ParsedBody<TestFilterBody>): Envelope<boolean> {
+    return ok(
+      'Subscriptions filter tested successfully',
+      this.subscriptions.testFilter(body.value),
+    );
+  }
+
+  @ApiOperation({ summary: 'Get a subscription', data: subscriptionResponseSchema })
   @Get(':subscriptionID')
-  async get(@Param('projectID') projectId: string, @Param('subscriptionID') id: string): Promise<Envelope<unknown>> {
-    return ok('Subscription fetched successfully', presentSubscription(await this.subscriptions.get(projectId, id)));
+  async get(
+    @Param('projectID') projectId: string,
+    @Param('subscriptionID') id: string,
+  ): Promise<Envelope<unknown>> {
+    return ok(
+      'Subscription fetched successfully',
+      presentSubscription(await this.subscriptions.get(projectId, id)),
+    );
+  }
+
+  @ApiOperation({ summary: 'Update a subscription', data: subscriptionResponseSchema })
+  @Put(':subscriptionID')
+  async update(
+    @Param('projectID') projectId: string,
+    @Param('subscriptionID') id: string,
+    @JsonBody(updateSubscriptionBodySchema) body: ParsedBody<UpdateSubscriptionBody>,
+  ): Promise<Envelope<unknown>> {
+    return ok(
+      'Subscription updated successfully',
+      presentSubscription(await this.subscriptions.update(projectId, id, body.value)),
+    );
+  }
+
+  @ApiOperation({ summary: 'Delete a subscription' })
+  @Delete(':subscriptionID')
+  async remove(
+    @Param('projectID') projectId: string,
+    @Param('subscriptionID') id: string,
+  ): Promise<Envelope<unknown>> {
+    await this.subscriptions.delete(projectId, id);
+    return ok('Subscription deleted successfully', null);
+  }
+
+  /** active ↔ inactive; an inactive subscription routes nothing. */
+  @ApiOperation({
+    summary: 'Toggle a subscription between active and inactive',
+    data: subscriptionResponseSchema,
+  })
+  @Put(':subscriptionID/toggle_status')
+  async toggleStatus(
+    @Param('projectID') projectId: string,
+    @Param('subscriptionID') id: string,
+  ): Promise<Envelope<unknown>> {
+    return ok(
+      'Subscription status updated successfully',
+      presentSubscription(await this.subscriptions.toggleStatus(projectId, id)),
+    );
   }
 }

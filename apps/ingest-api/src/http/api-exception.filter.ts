@@ -1,4 +1,10 @@
-import { Catch, HttpException, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import {
+  Catch,
+  HttpException,
+  Inject,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { IngestError } from '@flotilla/ingestion';
 import { ManagementError } from '@flotilla/management';
@@ -23,15 +29,45 @@ export class ApiExceptionFilter implements ExceptionFilter {
     response.status(status).json(body);
   }
 
-  private describe(exception: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
-    const fail = (status: number, message: string, field?: string, errors?: FieldError[], headers: Record<string, string> = {}) => ({
+  private describe(exception: unknown): {
+    status: number;
+    body: ErrorBody;
+    headers: Record<string, string>;
+  } {
+    const fail = (
+      status: number,
+      message: string,
+      field?: string,
+      errors?: FieldError[],
+      headers: Record<string, string> = {},
+    ) => ({
       status,
-      body: { status: false as const, message, ...(field || errors ? { data: { ...(field ? { field } : {}), ...(errors ? { errors } : {}) } } : {}) },
+      body: {
+        status: false as const,
+        message,
+        ...(field || errors
+          ? { data: { ...(field ? { field } : {}), ...(errors ? { errors } : {}) } }
+          : {}),
+      },
       headers,
     });
-    if (exception instanceof RequestError) return fail(exception.status, exception.message, exception.field, exception.errors);
+    if (exception instanceof RequestError) {
+      return fail(
+        exception.status,
+        exception.message,
+        exception.field,
+        exception.errors,
+        exception.headers,
+      );
+    }
     if (exception instanceof ManagementError) {
-      const status = { not_found: 404, validation: 400, conflict: 409, forbidden: 403, unauthorized: 401 }[exception.code];
+      const status = {
+        not_found: 404,
+        validation: 400,
+        conflict: 409,
+        forbidden: 403,
+        unauthorized: 401,
+      }[exception.code];
       return fail(status, exception.message, exception.field);
     }
     if (exception instanceof IngestError) {
@@ -48,7 +84,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const parserError = exception as { status?: unknown; type?: unknown; limit?: unknown };
     if (typeof parserError.type === 'string' && typeof parserError.status === 'number') {
       if (parserError.type === 'entity.too.large') {
-        return fail(413, `request body is larger than the limit of ${String(parserError.limit)} bytes`, 'body');
+        return fail(
+          413,
+          `request body is larger than the limit of ${String(parserError.limit)} bytes`,
+          'body',
+        );
       }
       return fail(parserError.status, `unreadable request body (${parserError.type})`, 'body');
     }

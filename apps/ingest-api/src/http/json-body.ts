@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { z } from 'zod';
+import { ApiBody, ApiQuery } from '@flotilla/openapi';
 import { RequestError } from './request-error';
 
 export interface ParsedBody<T> {
@@ -19,29 +20,63 @@ interface SchemaArg {
   schema: z.ZodType;
 }
 
-const jsonBody = createParamDecorator(({ schema }: SchemaArg, context: ExecutionContext): ParsedBody<unknown> => {
-  const request = context.switchToHttp().getRequest<Request>();
-  const raw: unknown = request.body;
-  const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
-  if (text.trim() === '') throw new RequestError(400, 'request body is required (JSON)', 'body');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new RequestError(400, `malformed JSON body: ${error instanceof Error ? error.message : String(error)}`, 'body');
-  }
-  const result = schema.safeParse(json);
-  if (!result.success) throw RequestError.fromZod(result.error);
-  return { value: result.data, text };
-});
+const jsonBody = createParamDecorator(
+  ({ schema }: SchemaArg, context: ExecutionContext): ParsedBody<unknown> => {
+    const request = context.switchToHttp().getRequest<Request>();
+    const raw: unknown = request.body;
+    const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
+    if (text.trim() === '') throw new RequestError(400, 'request body is required (JSON)', 'body');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new RequestError(
+        400,
+        `malformed JSON body: ${error instanceof Error ? error.message : String(error)}`,
+        'body',
+      );
+    }
+    const result = schema.safeParse(json);
+    if (!result.success) throw RequestError.fromZod(result.error);
+    return { value: result.data, text };
+  },
+);
+
+/**
+ * Convoy's clients spell repeated parameters `endpointId[]=a&endpointId[]=b`; Express's simple
+ * parser keeps the brackets in the key. Both spellings become one list under the plain name.
+ */
+export function normalizeQuery(query: Record<string, unknown>): Record<string, unknown> {
+  const normalized: Record<string, unknown> = {};
+  const add = (key: string, value: unknown): void => {
+    const existing = normalized[key];
+    if (existing === undefined) normalized[key] = value;
+    else normalized[key] = [existing, value].flat();
+  };
+  for (const [key, value] of Object.entries(query))
+    add(key.endsWith('[]') ? key.slice(0, -2) : key, value);
+  return normalized;
+}
 
 /** Validates query parameters with a schema; errors name the parameter. */
-const validQuery = createParamDecorator(({ schema }: SchemaArg, context: ExecutionContext): unknown => {
-  const request = context.switchToHttp().getRequest<Request>();
-  const result = schema.safeParse(request.query);
-  if (!result.success) throw RequestError.fromZod(result.error);
-  return result.data;
-});
+const validQuery = createParamDecorator(
+  ({ schema }: SchemaArg, context: ExecutionContext): unknown => {
+    const request = context.switchToHttp().getRequest<Request>();
+    const result = schema.safeParse(normalizeQuery(request.query));
+    if (!result.success) throw RequestError.fromZod(result.error);
+    return result.data;
+  },
+);
 
-export const JsonBody = (schema: z.ZodType): ParameterDecorator => jsonBody({ schema });
-export const ValidQuery = (schema: z.ZodType): ParameterDecorator => validQuery({ schema });
+function both(parse: ParameterDecorator, document: ParameterDecorator): ParameterDecorator {
+  return (target, key, index) => {
+    parse(target, key, index);
+    document(target, key, index);
+  };
+}
+
+// The schema a route parses with is also the one the OpenAPI document shows.
+export const JsonBody = (schema: z.ZodType): ParameterDecorator =>
+  both(jsonBody({ schema }), ApiBody(schema));
+export const ValidQuery = (schema: z.ZodType): ParameterDecorator =>
+  both(validQuery({ schema }), ApiQuery(schema));

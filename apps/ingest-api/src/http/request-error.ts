@@ -7,6 +7,9 @@ export interface FieldError {
 
 /** A 4xx the client can act on: the message names the field, `errors` lists every problem. */
 export class RequestError extends Error {
+  /** Sent with the error answer (e.g. Retry-After). */
+  readonly headers: Record<string, string> = {};
+
   constructor(
     readonly status: number,
     message: string,
@@ -21,7 +24,9 @@ export class RequestError extends Error {
     const errors = error.issues.map((issue) => {
       const field = issue.path.map(String).join('.') || 'body';
       const message =
-        issue.code === 'invalid_type' && issue.message.includes('received undefined') ? 'is required' : issue.message;
+        issue.code === 'invalid_type' && issue.message.includes('received undefined')
+          ? 'is required'
+          : issue.message;
       return { field, message };
     });
     const summary = errors.map((entry) => `${entry.field}: ${entry.message}`).join('; ');

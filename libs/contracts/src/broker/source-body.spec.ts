@@ -21,7 +21,7 @@ describe('source bodies', () => {
       pub_sub: { type: 'sqs', sqs, google: null },
     });
     expect(body).toMatchObject({ is_disabled: false, pub_sub: { type: 'sqs', workers: 1, sqs } });
-    expect(body.pub_sub.google).toBeUndefined();
+    expect(body.type === 'pub_sub' && body.pub_sub.google).toBeUndefined();
   });
 
   it('takes a service account key as JSON or base64 of JSON, and nothing else', () => {
@@ -60,8 +60,8 @@ describe('source bodies', () => {
     expect(problems({ name: 'x', type: 'pub_sub', pub_sub: { type: 'google', sqs } })).toEqual([
       'pub_sub.google: is required when type is google',
     ]);
-    expect(problems({ name: 'x', type: 'http', pub_sub: { type: 'sqs', sqs } })).toEqual([
-      'type: must be pub_sub (broker sources)',
+    expect(problems({ name: 'x', type: 'ftp', pub_sub: { type: 'sqs', sqs } })).toEqual([
+      'type: must be pub_sub (broker sources) or http (incoming webhooks)',
     ]);
     expect(
       problems({
@@ -95,5 +95,39 @@ describe('source bodies', () => {
       sqs: { queue_name: 'q', default_region: 'us-east-1' },
     });
     expect(stored).toMatchObject({ sqs: { access_key_id_hint: '' } });
+  });
+
+  it('takes http sources: a verifier, or a provider with Convoy’s "" and null blocks', () => {
+    const body = createSourceBodySchema.parse({
+      name: 'gh',
+      type: 'http',
+      provider: '',
+      verifier: {
+        type: 'hmac',
+        hmac: { header: 'X-Sig', hash: 'SHA512', secret: 's', encoding: 'base64' },
+        basic_auth: null,
+        api_key: null,
+      },
+    });
+    expect(body).toMatchObject({ type: 'http', is_disabled: false, verifier: { type: 'hmac' } });
+    expect(body.type === 'http' && body.provider).toBeUndefined();
+    expect(
+      createSourceBodySchema.parse({ name: 'gh', type: 'http', provider: 'github' }),
+    ).toMatchObject({ provider: 'github' });
+    const problems = (value: unknown) =>
+      (createSourceBodySchema.safeParse(value).error?.issues ?? []).map((issue) =>
+        issue.path.join('.'),
+      );
+    expect(problems({ name: 'x', type: 'http', provider: 'gitlab' })).toEqual(['provider']);
+    expect(
+      problems({ name: 'x', type: 'http', verifier: { type: 'hmac', hmac: { hash: 'MD5' } } }),
+    ).toEqual(['verifier.hmac.hash']);
+    expect(
+      problems({
+        name: 'x',
+        type: 'http',
+        verifier: { type: 'api_key', api_key: { header_name: 'a b' } },
+      }),
+    ).toEqual(['verifier.api_key.header_name']);
   });
 });

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
-const csv = z
-  .string()
-  .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0));
+const csv = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
 
 /** 32 random bytes, base64: the AES-256-GCM key for secrets at rest (broker credentials). */
 const encryptionKey = z
@@ -13,7 +16,12 @@ const encryptionKey = z
     { error: 'must be 32 bytes, base64 (openssl rand -base64 32)' },
   );
 /** Broker messages larger than this are refused (recorded as too_large), whatever the broker allows. */
-const ingestMaxMessageBytes = z.coerce.number().int().min(1024).max(900_000).default(256 * 1024);
+const ingestMaxMessageBytes = z.coerce
+  .number()
+  .int()
+  .min(1024)
+  .max(900_000)
+  .default(256 * 1024);
 
 export const commonEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
@@ -36,6 +44,11 @@ export const kafkaEnvSchema = z.object({
       .min(1, 'needs at least one host:port'),
   ),
   KAFKA_CLIENT_ID: z.string().min(1).default('flotilla'),
+  /**
+   * Consumer group session timeout: how long a silent member keeps its partitions. Some brokers
+   * (our test mock) also hold a rebalance for this long before a new replica gets its share.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(3000).max(300_000).default(30_000),
 });
 
 export const ingestApiEnvSchema = commonEnvSchema
@@ -47,6 +60,13 @@ export const ingestApiEnvSchema = commonEnvSchema
     /** Delivery to these CIDRs is allowed despite the SSRF guard (e.g. 127.0.0.0/8 for local use). */
     FLOTILLA_EGRESS_ALLOW: csv.default([]),
     FLOTILLA_ENCRYPTION_KEY: encryptionKey,
+    /**
+     * Requests per second one project API key may make to this replica (a token bucket; 0 turns
+     * the limit off). Beyond it: 429 with Retry-After. The admin token is not limited.
+     */
+    API_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(1_000_000).default(1000),
+    /** The bucket's size: requests a key may make at once after being idle (default: 2 s worth). */
+    API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).optional(),
   });
 export type IngestApiEnv = z.infer<typeof ingestApiEnvSchema>;
 

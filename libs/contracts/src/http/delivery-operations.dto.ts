@@ -14,7 +14,13 @@ export const forceResendBodySchema = z.object({
 });
 export type ForceResendBody = z.infer<typeof forceResendBodySchema>;
 
-const pagination = { perPage: true, direction: true, next_page_cursor: true, prev_page_cursor: true } as const;
+const pagination = {
+  perPage: true,
+  direction: true,
+  next_page_cursor: true,
+  prev_page_cursor: true,
+  sort: true,
+} as const;
 
 /** `POST /eventdeliveries/batchretry` and `GET /countbatchretryevents`: the list filters, no paging. */
 export const batchRetryQuerySchema = deliveryListQuerySchema.omit(pagination);

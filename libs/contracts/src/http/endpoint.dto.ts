@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { headerMapSchema } from '../json';
+import { durationSecondsSchema } from './duration-seconds';
 
 export const endpointStatusSchema = z.enum(['active', 'inactive', 'paused']);
 export type EndpointStatus = z.infer<typeof endpointStatusSchema>;
@@ -7,25 +8,28 @@ export type EndpointStatus = z.infer<typeof endpointStatusSchema>;
 export const endpointAuthenticationSchema = z.object({
   type: z.literal('api_key'),
   api_key: z.object({
-    header_name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid HTTP header name'),
-    header_value: z.string().min(1).regex(/^[^\r\n]*$/, 'must not contain line breaks'),
+    header_name: z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid HTTP header name'),
+    header_value: z
+      .string()
+      .min(1)
+      .regex(/^[^\r\n]*$/, 'must not contain line breaks'),
   }),
 });
 
 export const createEndpointBodySchema = z.object({
   name: z.string().trim().min(1).max(255),
-  url: z
-    .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
-    .max(2048),
+  url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(2048),
   secret: z.string().min(8).max(256).optional(),
   owner_id: z.string().min(1).max(255).optional(),
   description: z.string().max(2000).optional(),
   advanced_signatures: z.boolean().default(true),
   support_email: z.email().optional(),
   /** Seconds, as in Convoy. */
-  http_timeout: z.int().min(1).max(300).default(10),
+  http_timeout: durationSecondsSchema(1, 300).default(10),
   rate_limit: z.int().min(0).default(0),
-  rate_limit_duration: z.int().min(1).default(1),
+  rate_limit_duration: durationSecondsSchema(1, 86_400).default(1),
   content_type: z.string().default('application/json'),
   custom_headers: headerMapSchema.default({}),
   authentication: endpointAuthenticationSchema.optional(),
@@ -36,6 +40,33 @@ export type CreateEndpointBody = z.infer<typeof createEndpointBodySchema>;
 /** `PUT /endpoints/{id}/expire_secret`: rotate. The current secret keeps signing for `expiration` s. */
 export const expireSecretBodySchema = z.object({
   secret: z.string().min(8).max(256).optional(),
-  expiration: z.int().min(0).max(30 * 24 * 3600),
+  expiration: z
+    .int()
+    .min(0)
+    .max(30 * 24 * 3600),
 });
 export type ExpireSecretBody = z.infer<typeof expireSecretBodySchema>;
+
+/**
+ * `PUT /endpoints/{id}`: a partial update; absent fields keep their value, `null` clears an optional
+ * one. A `secret` replaces every secret at once (use expire_secret for a rotation with overlap).
+ */
+export const updateEndpointBodySchema = z.object({
+  name: z.string().trim().min(1).max(255).optional(),
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+    .max(2048)
+    .optional(),
+  secret: z.string().min(8).max(256).optional(),
+  owner_id: z.string().min(1).max(255).nullable().optional(),
+  description: z.string().max(2000).nullable().optional(),
+  advanced_signatures: z.boolean().optional(),
+  support_email: z.email().nullable().optional(),
+  http_timeout: durationSecondsSchema(1, 300).optional(),
+  rate_limit: z.int().min(0).optional(),
+  rate_limit_duration: durationSecondsSchema(1, 86_400).optional(),
+  content_type: z.string().min(1).optional(),
+  custom_headers: headerMapSchema.optional(),
+  authentication: endpointAuthenticationSchema.nullable().optional(),
+});
+export type UpdateEndpointBody = z.infer<typeof updateEndpointBodySchema>;

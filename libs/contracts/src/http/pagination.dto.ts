@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UUID_PATTERN } from '../ids';
 
 /** Convoy's cursor pagination query; cursors are opaque row ids (UUIDv7, so they sort by time). */
 export const pageQuerySchema = z.object({
@@ -22,34 +23,89 @@ export interface Page<T> {
   pagination: Pagination;
 }
 
-const stringList = z.preprocess(
-  (value) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]),
-  z.array(z.string()).optional(),
+// Convoy's clients send filters they leave unset as empty parameters (`eventType=`): absent.
+const blankIsAbsent = (value: unknown): unknown => (value === '' ? undefined : value);
+const toList = (value: unknown): unknown => {
+  if (value === undefined) return undefined;
+  const list = (Array.isArray(value) ? value : [value]).filter((item) => item !== '');
+  return list.length === 0 ? undefined : list;
+};
+
+const idMessage = 'must be an id (UUID)';
+/** One id in a query parameter; malformed ids are a 400 naming the parameter. */
+const idParam = z.preprocess(blankIsAbsent, z.string().regex(UUID_PATTERN, idMessage).optional());
+/** A repeatable id parameter (`endpointId=a&endpointId=b`, or `endpointId[]=a`). */
+const idList = z.preprocess(
+  toList,
+  z
+    .array(z.string())
+    .refine((values) => values.every((value) => UUID_PATTERN.test(value)), idMessage)
+    .optional(),
+);
+const textParam = z.preprocess(blankIsAbsent, z.string().optional());
+const dateParam = z.preprocess(blankIsAbsent, z.iso.datetime({ offset: true }).optional());
+
+/**
+ * The order of the event log lists: newest first (Convoy's default) or oldest first. Convoy
+ * spells it `ASC`/`DESC`; any case is taken.
+ */
+export const sortParamSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? value.toLowerCase() : value),
+  z.enum(['asc', 'desc']).default('desc'),
 );
 
 export const eventListQuerySchema = pageQuerySchema.extend({
-  endpointId: stringList,
-  eventType: z.string().optional(),
-  idempotencyKey: z.string().optional(),
-  brokerMessageId: z.string().optional(),
-  sourceId: z.string().optional(),
-  startDate: z.iso.datetime({ offset: true }).optional(),
-  endDate: z.iso.datetime({ offset: true }).optional(),
+  sort: sortParamSchema,
+  endpointId: idList,
+  eventType: textParam,
+  idempotencyKey: textParam,
+  brokerMessageId: textParam,
+  sourceId: idParam,
+  startDate: dateParam,
+  endDate: dateParam,
 });
 export type EventListQuery = z.infer<typeof eventListQuerySchema>;
 
-export const deliveryStatusSchema = z.enum(['Scheduled', 'Processing', 'Success', 'Retry', 'Failure', 'Discarded']);
+export const deliveryStatusSchema = z.enum([
+  'Scheduled',
+  'Processing',
+  'Success',
+  'Retry',
+  'Failure',
+  'Discarded',
+]);
 export type DeliveryStatus = z.infer<typeof deliveryStatusSchema>;
 
 export const deliveryListQuerySchema = pageQuerySchema.extend({
-  eventId: z.string().optional(),
-  endpointId: stringList,
-  subscriptionId: z.string().optional(),
+  sort: sortParamSchema,
+  eventId: idParam,
+  endpointId: idList,
+  subscriptionId: idParam,
+  eventType: textParam,
+  idempotencyKey: textParam,
+  brokerMessageId: textParam,
   status: z.preprocess(
-    (value) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]),
-    z.array(deliveryStatusSchema).optional(),
+    toList,
+    z
+      .array(z.string())
+      .refine(
+        (values) => values.every((value) => deliveryStatusSchema.safeParse(value).success),
+        `must be one of ${deliveryStatusSchema.options.join(', ')}`,
+      )
+      .transform((values) => values as DeliveryStatus[])
+      .optional(),
   ),
-  startDate: z.iso.datetime({ offset: true }).optional(),
-  endDate: z.iso.datetime({ offset: true }).optional(),
+  startDate: dateParam,
+  endDate: dateParam,
 });
 export type DeliveryListQuery = z.infer<typeof deliveryListQuerySchema>;
+
+/** `GET /eventdeliveries/statustotals`: the delivery list filters, no paging. */
+export const deliveryStatusTotalsQuerySchema = deliveryListQuerySchema.omit({
+  perPage: true,
+  direction: true,
+  next_page_cursor: true,
+  prev_page_cursor: true,
+  sort: true,
+});
+export type DeliveryStatusTotalsQuery = z.infer<typeof deliveryStatusTotalsQuerySchema>;

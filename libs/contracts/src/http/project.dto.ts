@@ -10,7 +10,9 @@ export const projectConfigSchema = z.object({
       format: signatureFormatSchema.default('standard-webhooks'),
       header: z.string().min(1).max(64).default('X-Convoy-Signature'),
       versions: z
-        .array(z.object({ hash: hashSchema.default('SHA256'), encoding: encodingSchema.default('hex') }))
+        .array(
+          z.object({ hash: hashSchema.default('SHA256'), encoding: encodingSchema.default('hex') }),
+        )
         .min(1)
         .default([{ hash: 'SHA256', encoding: 'hex' }]),
     })
@@ -26,7 +28,11 @@ export const projectConfigSchema = z.object({
     .object({ count: z.int().min(0).default(0), duration: z.int().min(1).default(1) })
     .prefault({}),
   disable_endpoint: z.boolean().default(false),
-  max_payload_read_size: z.int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  max_payload_read_size: z
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
   ssrf: z.object({ allow_cidrs: z.array(z.string()).default([]) }).prefault({}),
   meta_event: z
     .object({
@@ -46,3 +52,24 @@ export const createProjectBodySchema = z.object({
   config: projectConfigSchema.prefault({}),
 });
 export type CreateProjectBody = z.infer<typeof createProjectBodySchema>;
+
+/** Meta events a project can subscribe to (`config.meta_event.event_type`; empty means all). */
+export const META_EVENT_TYPES = [
+  'endpoint.created',
+  'endpoint.updated',
+  'endpoint.deleted',
+  'endpoint.disabled',
+  'eventdelivery.success',
+  'eventdelivery.failed',
+] as const;
+export type MetaEventType = (typeof META_EVENT_TYPES)[number];
+
+/**
+ * `PUT /projects/{id}`: `config` is merged into the stored config (objects field by field, arrays
+ * and values replaced), then the whole result is validated as a project config.
+ */
+export const updateProjectBodySchema = z.object({
+  name: z.string().trim().min(1).max(255).optional(),
+  config: z.record(z.string(), z.unknown()).optional(),
+});
+export type UpdateProjectBody = z.infer<typeof updateProjectBodySchema>;

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { ingestFailureReasonSchema } from '../broker/broker-message';
 import { brokerKindSchema, decodeServiceAccount } from '../broker/source-config';
+import {
+  headerNameSchema,
+  sourceProviderSchema,
+  verifierTypeSchema,
+} from '../http-source/http-source-verifier';
 import { pageQuerySchema } from './pagination.dto';
+import { encodingSchema, hashSchema } from './project.dto';
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}(\.fifo)?$/;
 const REGION = /^[a-z0-9-]{2,32}$/;
@@ -89,44 +95,111 @@ export const pubSubSourceBodySchema = z
   .superRefine(requireBlock);
 export type PubSubSourceBody = z.infer<typeof pubSubSourceBodySchema>;
 
-/** `POST /api/v1/projects/{projectID}/sources`: Convoy's source, broker (`pub_sub`) sources only. */
-export const createSourceBodySchema = z.object({
-  name: z.string().trim().min(1).max(255),
-  type: z.literal('pub_sub', { error: 'must be pub_sub (broker sources)' }),
+const sourceName = z.string().trim().min(1).max(255);
+const secretText = z.string().min(1).max(1024);
+const SOURCE_TYPE_ERROR = 'must be pub_sub (broker sources) or http (incoming webhooks)';
+
+/**
+ * An http source's verifier as Convoy takes it. Every field is optional here: which ones a verifier
+ * needs depends on its type and the provider, and on update secrets left out keep the stored ones,
+ * so the sources service checks them (naming the field).
+ */
+export const verifierBodySchema = z.object({
+  type: verifierTypeSchema.optional(),
+  hmac: block(
+    z.object({
+      header: headerNameSchema.optional(),
+      hash: hashSchema.optional(),
+      secret: secretText.optional(),
+      encoding: encodingSchema.optional(),
+    }),
+  ),
+  basic_auth: block(
+    z.object({
+      username: z
+        .string()
+        .min(1)
+        .max(255)
+        .regex(/^[^:]*$/, 'must not contain ":"')
+        .optional(),
+      password: secretText.optional(),
+    }),
+  ),
+  api_key: block(
+    z.object({ header_name: headerNameSchema.optional(), header_value: secretText.optional() }),
+  ),
+});
+export type VerifierBody = z.infer<typeof verifierBodySchema>;
+
+// Convoy sends "" (or null) for "no provider".
+const providerField = z.preprocess(
+  (value) => (value === '' || value === null ? undefined : value),
+  sourceProviderSchema.optional(),
+);
+
+export const pubSubSourceCreateSchema = z.object({
+  name: sourceName,
+  type: z.literal('pub_sub'),
   is_disabled: z.boolean().default(false),
   pub_sub: pubSubSourceBodySchema,
 });
+
+/** An incoming-webhooks source: a verifier, or a provider preset (github, shopify) and its secret. */
+export const httpSourceCreateSchema = z.object({
+  name: sourceName,
+  type: z.literal('http'),
+  is_disabled: z.boolean().default(false),
+  provider: providerField,
+  verifier: block(verifierBodySchema),
+});
+export type HttpSourceCreateBody = z.infer<typeof httpSourceCreateSchema>;
+
+/** `POST /api/v1/projects/{projectID}/sources`: Convoy's source, broker (`pub_sub`) or `http`. */
+export const createSourceBodySchema = z.discriminatedUnion(
+  'type',
+  [pubSubSourceCreateSchema, httpSourceCreateSchema],
+  { error: SOURCE_TYPE_ERROR },
+);
 export type CreateSourceBody = z.infer<typeof createSourceBodySchema>;
 
 /**
- * `PUT /sources/{sourceID}`: any of the fields. In `pub_sub`, secrets may be left out to keep the
- * stored ones (the API never shows them), unless the broker type changes.
+ * `PUT /sources/{sourceID}`: any of the fields (a source's type cannot change). Secrets may be left
+ * out to keep the stored ones (the API never shows them), unless the broker or verifier type
+ * changes.
  */
 export const updateSourceBodySchema = z
   .object({
-    name: z.string().trim().min(1).max(255).optional(),
-    type: z.literal('pub_sub', { error: 'must be pub_sub (broker sources)' }).optional(),
+    name: sourceName.optional(),
+    type: z.enum(['pub_sub', 'http'], { error: SOURCE_TYPE_ERROR }).optional(),
     is_disabled: z.boolean().optional(),
-    pub_sub: z
-      .object({
-        type: brokerKindSchema,
-        workers: workers.optional(),
-        google: block(z.object({ ...googleFields, service_account: serviceAccount.optional() })),
-        sqs: block(
-          z.object({
-            ...sqsFields,
-            access_key_id: z.string().trim().min(1).max(128).optional(),
-            secret_key: z.string().min(1).max(256).optional(),
-          }),
-        ),
-      })
-      .superRefine(requireBlock)
-      .optional(),
+    pub_sub: block(
+      z
+        .object({
+          type: brokerKindSchema,
+          workers: workers.optional(),
+          google: block(z.object({ ...googleFields, service_account: serviceAccount.optional() })),
+          sqs: block(
+            z.object({
+              ...sqsFields,
+              access_key_id: z.string().trim().min(1).max(128).optional(),
+              secret_key: z.string().min(1).max(256).optional(),
+            }),
+          ),
+        })
+        .superRefine(requireBlock),
+    ),
+    /** "" or null removes the provider (its hmac settings stay, as a plain hmac verifier). */
+    provider: z.union([sourceProviderSchema, z.literal(''), z.null()]).optional(),
+    verifier: block(verifierBodySchema),
   })
   .refine(
     (body) =>
-      body.name !== undefined || body.is_disabled !== undefined || body.pub_sub !== undefined,
-    { error: 'nothing to update: give name, is_disabled or pub_sub' },
+      body.name !== undefined ||
+      body.is_disabled !== undefined ||
+      body.pub_sub !== undefined ||
+      body.provider !== undefined ||
+      body.verifier !== undefined,
+    { error: 'nothing to update: give name, is_disabled, pub_sub, provider or verifier' },
   );
 export type UpdateSourceBody = z.infer<typeof updateSourceBodySchema>;
 

@@ -50,7 +50,10 @@ export class AttemptRepository {
   }
 
   listByDelivery(projectId: string, deliveryId: string): Promise<DeliveryAttempt[]> {
-    return this.prisma.deliveryAttempt.findMany({ where: { projectId, deliveryId }, orderBy: { id: 'asc' } });
+    return this.prisma.deliveryAttempt.findMany({
+      where: { projectId, deliveryId },
+      orderBy: { id: 'asc' },
+    });
   }
 
   findById(projectId: string, deliveryId: string, id: string): Promise<DeliveryAttempt | null> {

@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma.service';
-import type { Cursor, DeliveryStatus, Event, EventDelivery, JsonValue, PageResult } from '../records';
-import type { EventFilters } from './event.repository';
-import { keysetPage } from './paging';
+import type { DeliveryStatus, Event, EventDelivery, JsonValue, PageResult } from '../records';
+import {
+  deliveryConditions,
+  deliveryPageQuery,
+  deliveryStatusTotalsQuery,
+  eventConditions,
+  keysetPlan,
+  toPage,
+  type DeliveryFilters,
+  type EventFilters,
+  type LogCursor,
+} from './event-log-query';
 
 export interface NewDelivery {
   id: string;
@@ -38,7 +47,23 @@ export interface DispatchRow {
   authentication: JsonValue;
   contentType: string;
   projectConfig: JsonValue;
+  /** The endpoint asked for strict FIFO delivery (see libs/delivery dispatch/ordered-queue.ts). */
+  ordered: boolean;
 }
+
+/** A delivery in an ordered endpoint's queue, as the dispatcher drains it (oldest first). */
+export interface OrderedRow extends DispatchRow {
+  nextAttemptAt: Date;
+}
+
+/**
+ * `next_attempt_at` of a delivery waiting behind an older unfinished one of its ordered endpoint:
+ * the scheduler never claims it; the dispatcher sends it right after the one ahead finishes.
+ */
+export const ORDERED_WAITING_UNTIL = new Date('9999-01-01T00:00:00.000Z');
+
+/** Statuses of a delivery that is not finished: it still holds its place in an ordered queue. */
+const UNFINISHED = Prisma.sql`('Scheduled', 'Processing', 'Retry')`;
 
 export interface DeliveryResult {
   id: string;
@@ -57,14 +82,19 @@ export interface ClaimedDelivery {
   projectId: string;
 }
 
-export interface DeliveryFilters {
-  eventId?: string | undefined;
-  endpointIds?: string[] | undefined;
-  subscriptionId?: string | undefined;
-  statuses?: DeliveryStatus[] | undefined;
-  startDate?: Date | undefined;
-  endDate?: Date | undefined;
-}
+/** The columns of a `DispatchRow`, over `event_deliveries d`, `events e`, `endpoints ep`, `projects p`. */
+const DISPATCH_COLUMNS = Prisma.sql`
+  d.id, d.project_id AS "projectId", d.event_id AS "eventId", d.endpoint_id AS "endpointId",
+  d.status::text AS status, d.attempt_count AS "attemptCount", e.event_type AS "eventType",
+  e.raw_data AS "rawData", e.headers AS "eventHeaders", ep.url,
+  -- a deleted endpoint (or project) is treated as inactive: its deliveries are discarded
+  CASE WHEN ep.deleted_at IS NULL AND p.deleted_at IS NULL THEN ep.status::text ELSE 'inactive' END
+    AS "endpointStatus",
+  ep.secrets, ep.advanced_signatures AS "advancedSignatures",
+  ep.http_timeout_seconds AS "httpTimeoutSeconds", ep.rate_limit AS "rateLimit",
+  ep.rate_limit_duration_seconds AS "rateLimitDurationSeconds", ep.custom_headers AS "customHeaders",
+  ep.authentication, ep.content_type AS "contentType", p.config AS "projectConfig",
+  ep.ordered`;
 
 @Injectable()
 export class DeliveryRepository {
@@ -90,18 +120,52 @@ export class DeliveryRepository {
   async loadForDispatch(ids: readonly string[]): Promise<DispatchRow[]> {
     if (ids.length === 0) return [];
     return this.prisma.$queryRaw<DispatchRow[]>`
-      SELECT d.id, d.project_id AS "projectId", d.event_id AS "eventId", d.endpoint_id AS "endpointId",
-             d.status::text AS status, d.attempt_count AS "attemptCount", e.event_type AS "eventType",
-             e.raw_data AS "rawData", e.headers AS "eventHeaders", ep.url, ep.status::text AS "endpointStatus",
-             ep.secrets, ep.advanced_signatures AS "advancedSignatures",
-             ep.http_timeout_seconds AS "httpTimeoutSeconds", ep.rate_limit AS "rateLimit",
-             ep.rate_limit_duration_seconds AS "rateLimitDurationSeconds", ep.custom_headers AS "customHeaders",
-             ep.authentication, ep.content_type AS "contentType", p.config AS "projectConfig"
+      SELECT ${DISPATCH_COLUMNS}
       FROM event_deliveries d
       JOIN events e ON e.id = d.event_id
       JOIN endpoints ep ON ep.id = d.endpoint_id
       JOIN projects p ON p.id = d.project_id
       WHERE d.id = ANY(${[...ids]}::uuid[])`;
+  }
+
+  /**
+   * The head of an ordered endpoint's queue: its oldest unfinished deliveries in order (the
+   * partial index on (endpoint_id, seq) holds only unfinished rows).
+   */
+  loadOrderedQueue(endpointId: string, limit: number): Promise<OrderedRow[]> {
+    return this.prisma.$queryRaw<OrderedRow[]>`
+      SELECT ${DISPATCH_COLUMNS}, d.next_attempt_at AS "nextAttemptAt"
+      FROM event_deliveries d
+      JOIN events e ON e.id = d.event_id
+      JOIN endpoints ep ON ep.id = d.endpoint_id
+      JOIN projects p ON p.id = d.project_id
+      WHERE d.endpoint_id = ${endpointId}::uuid AND d.status IN ${UNFINISHED}
+      ORDER BY d.seq
+      LIMIT ${limit}::int`;
+  }
+
+  /** Makes an unfinished delivery due now, so the scheduler hands it to the dispatcher again. */
+  async markDue(id: string): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE event_deliveries SET next_attempt_at = now(), updated_at = now()
+      WHERE id = ${id}::uuid AND status IN ${UNFINISHED}`;
+  }
+
+  /**
+   * Safety net for ordered queues: a head left waiting (`ORDERED_WAITING_UNTIL`) because the one
+   * ahead finished while the scheduler was parking it is made due. One index probe per ordered
+   * endpoint. Returns how many heads it woke.
+   */
+  wakeWaitingHeads(): Promise<number> {
+    return this.prisma.$executeRaw`
+      UPDATE event_deliveries d SET next_attempt_at = now(), updated_at = now()
+      FROM endpoints ep
+      CROSS JOIN LATERAL (
+        SELECT h.id, h.next_attempt_at FROM event_deliveries h
+        WHERE h.endpoint_id = ep.id AND h.status IN ${UNFINISHED}
+        ORDER BY h.seq LIMIT 1) head
+      WHERE ep.ordered AND head.next_attempt_at >= ${ORDERED_WAITING_UNTIL}
+        AND d.id = head.id AND d.next_attempt_at >= ${ORDERED_WAITING_UNTIL}`;
   }
 
   /** Applies a batch of outcomes in one statement; a Success is never overwritten. */
@@ -128,38 +192,62 @@ export class DeliveryRepository {
    * Claims due deliveries for the scheduler: rows still Scheduled or Retry whose time has come. The
    * claim pushes `next_attempt_at` forward by the lease, so concurrent schedulers skip them (SKIP
    * LOCKED) and a scheduler that dies after claiming only delays them by the lease.
+   *
+   * Ordered endpoints: only the head of the queue is handed on. A delivery with an older unfinished
+   * one ahead of it is parked (`ORDERED_WAITING_UNTIL`) instead: the dispatcher sends it when the one
+   * ahead finishes, so it costs the scheduler this one look, not one per lease.
    */
-  claimDue(limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
-    return this.prisma.$queryRaw<ClaimedDelivery[]>`
-      UPDATE event_deliveries d
-      SET next_attempt_at = now() + make_interval(secs => ${leaseSeconds}::int), updated_at = now()
-      WHERE d.id IN (
-        SELECT id FROM event_deliveries
+  async claimDue(limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
+    const rows = await this.prisma.$queryRaw<(ClaimedDelivery & { waiting: boolean })[]>`
+      WITH due AS (
+        SELECT id, endpoint_id, seq FROM event_deliveries
         WHERE status IN ('Scheduled', 'Retry') AND next_attempt_at <= now()
         ORDER BY next_attempt_at
         LIMIT ${limit}::int
-        FOR UPDATE SKIP LOCKED)
-      RETURNING d.id, d.event_id AS "eventId", d.endpoint_id AS "endpointId", d.project_id AS "projectId"`;
+        FOR UPDATE SKIP LOCKED
+      ), waiting AS (
+        SELECT due.id FROM due JOIN endpoints ep ON ep.id = due.endpoint_id
+        WHERE ep.ordered AND EXISTS (
+          SELECT 1 FROM event_deliveries ahead
+          WHERE ahead.endpoint_id = due.endpoint_id AND ahead.status IN ${UNFINISHED} AND ahead.seq < due.seq)
+      )
+      UPDATE event_deliveries d
+      SET next_attempt_at = CASE WHEN w.id IS NULL THEN now() + make_interval(secs => ${leaseSeconds}::int)
+                                 ELSE ${ORDERED_WAITING_UNTIL}::timestamptz END,
+          updated_at = now()
+      FROM due LEFT JOIN waiting w ON w.id = due.id
+      WHERE d.id = due.id
+      RETURNING d.id, d.event_id AS "eventId", d.endpoint_id AS "endpointId", d.project_id AS "projectId",
+                w.id IS NOT NULL AS waiting`;
+    return rows.filter((row) => !row.waiting).map(({ waiting: _waiting, ...claimed }) => claimed);
   }
 
   findById(projectId: string, id: string): Promise<EventDelivery | null> {
     return this.prisma.eventDelivery.findFirst({ where: { id, projectId } });
   }
 
-  page(projectId: string, filters: DeliveryFilters, cursor: Cursor): Promise<PageResult<EventDelivery>> {
-    const where: Prisma.EventDeliveryWhereInput = {
-      projectId,
-      ...(filters.eventId ? { eventId: filters.eventId } : {}),
-      ...(filters.endpointIds?.length ? { endpointId: { in: filters.endpointIds } } : {}),
-      ...(filters.subscriptionId ? { subscriptionId: filters.subscriptionId } : {}),
-      ...(filters.statuses?.length ? { status: { in: filters.statuses } } : {}),
-      ...(filters.startDate || filters.endDate
-        ? { createdAt: { ...(filters.startDate ? { gte: filters.startDate } : {}), ...(filters.endDate ? { lte: filters.endDate } : {}) } }
-        : {}),
-    };
-    return keysetPage(cursor, (page) =>
-      this.prisma.eventDelivery.findMany({ where: { ...where, ...page.where }, orderBy: page.orderBy, take: page.take }),
+  /** One page of the delivery list, newest first unless `cursor.sort` is `asc` (see event-log-query). */
+  async page(
+    projectId: string,
+    filters: DeliveryFilters,
+    cursor: LogCursor,
+  ): Promise<PageResult<EventDelivery>> {
+    const plan = keysetPlan(cursor);
+    return toPage(
+      await this.prisma.$queryRaw<EventDelivery[]>(deliveryPageQuery(projectId, filters, plan)),
+      plan,
     );
+  }
+
+  /** How many deliveries match the list filters, per status (statuses with none are absent). */
+  async statusTotals(
+    projectId: string,
+    filters: DeliveryFilters,
+  ): Promise<Map<DeliveryStatus, number>> {
+    const rows = await this.prisma.$queryRaw<{ status: DeliveryStatus; count: number }[]>(
+      deliveryStatusTotalsQuery(projectId, filters),
+    );
+    return new Map(rows.map((row) => [row.status, row.count]));
   }
 
   /**
@@ -184,7 +272,11 @@ export class DeliveryRepository {
   }
 
   /** Event replay: every delivery of these events back to Scheduled, successful ones included. */
-  rescheduleByEvents(projectId: string, eventIds: readonly string[], leaseSeconds: number): Promise<ClaimedDelivery[]> {
+  rescheduleByEvents(
+    projectId: string,
+    eventIds: readonly string[],
+    leaseSeconds: number,
+  ): Promise<ClaimedDelivery[]> {
     if (eventIds.length === 0) return Promise.resolve([]);
     return this.prisma.$queryRaw<ClaimedDelivery[]>`
       UPDATE event_deliveries d
@@ -204,65 +296,49 @@ export class DeliveryRepository {
     filters: DeliveryFilters,
     options: { limit: number; before?: string | undefined; leaseSeconds: number },
   ): Promise<ClaimedDelivery[]> {
-    const before = options.before === undefined ? Prisma.empty : Prisma.sql`AND id < ${options.before}::uuid`;
+    const before =
+      options.before === undefined ? Prisma.empty : Prisma.sql`AND d.id < ${options.before}::uuid`;
     return this.prisma.$queryRaw<ClaimedDelivery[]>`
-      UPDATE event_deliveries d
+      UPDATE event_deliveries t
       SET status = 'Scheduled', next_attempt_at = now() + make_interval(secs => ${options.leaseSeconds}::int),
           updated_at = now()
-      WHERE d.id IN (
-        SELECT id FROM event_deliveries
+      WHERE t.id IN (
+        SELECT d.id FROM event_deliveries d
         WHERE ${retryableConditions(projectId, filters)} ${before}
-        ORDER BY id DESC
+        ORDER BY d.id DESC
         LIMIT ${options.limit}::int
         FOR UPDATE SKIP LOCKED)
-      RETURNING d.id, d.event_id AS "eventId", d.endpoint_id AS "endpointId", d.project_id AS "projectId"`;
+      RETURNING t.id, t.event_id AS "eventId", t.endpoint_id AS "endpointId", t.project_id AS "projectId"`;
   }
 
   /** How many deliveries a batch retry with these filters would reschedule now. */
   async countRetryable(projectId: string, filters: DeliveryFilters): Promise<number> {
     const [row] = await this.prisma.$queryRaw<{ num: number }[]>`
-      SELECT count(*)::int AS num FROM event_deliveries WHERE ${retryableConditions(projectId, filters)}`;
+      SELECT count(*)::int AS num FROM event_deliveries d WHERE ${retryableConditions(projectId, filters)}`;
     return row?.num ?? 0;
   }
 
   /** Ids of the events matching the event list filters, newest first (batch replay). */
   async findEventIds(projectId: string, filters: EventFilters, limit: number): Promise<string[]> {
-    const rows = await this.prisma.event.findMany({
-      where: {
-        projectId,
-        ...(filters.eventType ? { eventType: filters.eventType } : {}),
-        ...(filters.endpointIds?.length ? { endpointId: { in: filters.endpointIds } } : {}),
-        ...(filters.sourceId ? { sourceId: filters.sourceId } : {}),
-        ...(filters.idempotencyKey ? { idempotencyKey: filters.idempotencyKey } : {}),
-        ...(filters.brokerMessageId ? { brokerMessageId: filters.brokerMessageId } : {}),
-        ...(filters.startDate || filters.endDate
-          ? { createdAt: { ...(filters.startDate ? { gte: filters.startDate } : {}), ...(filters.endDate ? { lte: filters.endDate } : {}) } }
-          : {}),
-      },
-      select: { id: true },
-      orderBy: { id: 'desc' },
-      take: limit,
-    });
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      SELECT e.id FROM events e WHERE ${Prisma.join(eventConditions(projectId, filters), ' AND ')}
+      ORDER BY e.id DESC LIMIT ${limit}::int`;
     return rows.map((row) => row.id);
   }
 
   /** Those of these events that have no delivery at all (replay routes them again). */
   eventsWithoutDeliveries(projectId: string, eventIds: readonly string[]): Promise<Event[]> {
     if (eventIds.length === 0) return Promise.resolve([]);
-    return this.prisma.event.findMany({ where: { projectId, id: { in: [...eventIds] }, deliveries: { none: {} } } });
+    return this.prisma.event.findMany({
+      where: { projectId, id: { in: [...eventIds] }, deliveries: { none: {} } },
+    });
   }
 }
 
 /** The batch-retry selection: the list filters, and never a delivery that succeeded (that is force resend). */
 function retryableConditions(projectId: string, filters: DeliveryFilters): Prisma.Sql {
-  const conditions = [Prisma.sql`project_id = ${projectId}::uuid`, Prisma.sql`status <> 'Success'`];
-  if (filters.eventId) conditions.push(Prisma.sql`event_id = ${filters.eventId}::uuid`);
-  if (filters.endpointIds?.length) conditions.push(Prisma.sql`endpoint_id = ANY(${filters.endpointIds}::uuid[])`);
-  if (filters.subscriptionId) conditions.push(Prisma.sql`subscription_id = ${filters.subscriptionId}::uuid`);
-  if (filters.statuses?.length) {
-    conditions.push(Prisma.sql`status = ANY(${filters.statuses}::text[]::"DeliveryStatus"[])`);
-  }
-  if (filters.startDate) conditions.push(Prisma.sql`created_at >= ${filters.startDate}::timestamptz`);
-  if (filters.endDate) conditions.push(Prisma.sql`created_at <= ${filters.endDate}::timestamptz`);
-  return Prisma.join(conditions, ' AND ');
+  return Prisma.join(
+    [...deliveryConditions(projectId, filters), Prisma.sql`d.status <> 'Success'`],
+    ' AND ',
+  );
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma.service';
-import type { Cursor, Endpoint, PageResult, Subscription } from '../records';
+import type { Cursor, Endpoint, EndpointStatus, PageResult, Subscription } from '../records';
 import { keysetPage } from './paging';
 
 @Injectable()
@@ -29,6 +29,93 @@ export class EndpointRepository {
     });
   }
 
+  /** Updates a live endpoint (`authentication: null` removes it); null when there is none (deleted meanwhile). */
+  async update(
+    projectId: string,
+    id: string,
+    patch: Omit<Prisma.EndpointUncheckedUpdateInput, 'authentication'> & {
+      authentication?: Prisma.InputJsonValue | null;
+    },
+  ): Promise<Endpoint | null> {
+    const { authentication, ...rest } = patch;
+    const data: Prisma.EndpointUncheckedUpdateInput =
+      authentication === undefined
+        ? rest
+        : { ...rest, authentication: authentication ?? Prisma.DbNull };
+    const { count } = await this.prisma.endpoint.updateMany({
+      where: { id, projectId, deletedAt: null },
+      data,
+    });
+    return count === 0 ? null : this.findById(projectId, id);
+  }
+
+  /**
+   * Moves a live endpoint from one of `from` to `to`; null when it is in none of them (or gone).
+   * Becoming active also clears what the breaker recorded (trips, disable reason) and makes the
+   * deliveries the dispatcher deferred because of a pause due now, so they go out at once.
+   */
+  async transition(
+    projectId: string,
+    id: string,
+    from: readonly EndpointStatus[],
+    to: EndpointStatus,
+  ): Promise<Endpoint | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.endpoint.updateMany({
+        where: { id, projectId, deletedAt: null, status: { in: [...from] } },
+        data:
+          to === 'active'
+            ? { status: to, consecutiveTrips: 0, disabledReason: null }
+            : { status: to },
+      });
+      if (count === 0) return null;
+      if (to === 'active') {
+        // 'endpoint is paused' is what the deliver stage records when it defers for a pause.
+        await tx.eventDelivery.updateMany({
+          where: {
+            endpointId: id,
+            status: { in: ['Scheduled', 'Retry'] },
+            lastError: 'endpoint is paused',
+          },
+          data: { nextAttemptAt: new Date() },
+        });
+      }
+      return tx.endpoint.findFirst({ where: { id, projectId } });
+    });
+  }
+
+  /**
+   * Soft delete: the endpoint and its subscriptions are marked deleted (rows stay for the delivery
+   * log) and its pending deliveries end Discarded. Returns whether a live endpoint was deleted.
+   */
+  async softDelete(projectId: string, id: string): Promise<boolean> {
+    const now = new Date();
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.endpoint.updateMany({
+        where: { id, projectId, deletedAt: null },
+        data: { deletedAt: now },
+      });
+      if (count === 0) return false;
+      await tx.subscription.updateMany({
+        where: { endpointId: id, deletedAt: null },
+        data: { deletedAt: now },
+      });
+      await tx.eventDelivery.updateMany({
+        where: { endpointId: id, status: { in: ['Scheduled', 'Processing', 'Retry'] } },
+        data: { status: 'Discarded', lastError: 'endpoint deleted' },
+      });
+      return true;
+    });
+  }
+
+  /** Every live endpoint's secrets in a project (checks before a signature format change). */
+  async secretsOfProject(projectId: string): Promise<{ id: string; secrets: Prisma.JsonValue }[]> {
+    return this.prisma.endpoint.findMany({
+      where: { projectId, deletedAt: null },
+      select: { id: true, secrets: true },
+    });
+  }
+
   page(projectId: string, cursor: Cursor, ownerId?: string): Promise<PageResult<Endpoint>> {
     return keysetPage(cursor, ({ where, orderBy, take }) =>
       this.prisma.endpoint.findMany({
@@ -50,6 +137,28 @@ export class SubscriptionRepository {
 
   findById(projectId: string, id: string): Promise<Subscription | null> {
     return this.prisma.subscription.findFirst({ where: { id, projectId, deletedAt: null } });
+  }
+
+  /** Updates a live subscription; null when there is none (deleted meanwhile). */
+  async update(
+    projectId: string,
+    id: string,
+    data: Prisma.SubscriptionUncheckedUpdateInput,
+  ): Promise<Subscription | null> {
+    const { count } = await this.prisma.subscription.updateMany({
+      where: { id, projectId, deletedAt: null },
+      data,
+    });
+    return count === 0 ? null : this.findById(projectId, id);
+  }
+
+  /** Soft delete (deliveries keep naming it); returns whether a live subscription was deleted. */
+  async softDelete(projectId: string, id: string): Promise<boolean> {
+    const { count } = await this.prisma.subscription.updateMany({
+      where: { id, projectId, deletedAt: null },
+      data: { deletedAt: new Date() },
+    });
+    return count > 0;
   }
 
   page(projectId: string, cursor: Cursor, endpointId?: string): Promise<PageResult<Subscription>> {

@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma.service';
-import type { Cursor, Event, PageResult } from '../records';
-import { keysetPage } from './paging';
+import type { Event, PageResult } from '../records';
+import {
+  eventPageQuery,
+  keysetPlan,
+  toPage,
+  type EventFilters,
+  type LogCursor,
+} from './event-log-query';
 
 export interface NewEvent {
   id: string;
@@ -19,19 +24,13 @@ export interface NewEvent {
   acceptedAt: Date;
 }
 
-export interface EventFilters {
-  eventType?: string | undefined;
-  endpointIds?: string[] | undefined;
-  sourceId?: string | undefined;
-  idempotencyKey?: string | undefined;
-  brokerMessageId?: string | undefined;
-  startDate?: Date | undefined;
-  endDate?: Date | undefined;
-}
-
 type RawExecutor = Pick<PrismaService, '$executeRaw'>;
 
-async function insertEvents(db: RawExecutor, events: readonly NewEvent[], duplicateIds: ReadonlySet<string>): Promise<number> {
+async function insertEvents(
+  db: RawExecutor,
+  events: readonly NewEvent[],
+  duplicateIds: ReadonlySet<string>,
+): Promise<number> {
   return db.$executeRaw`
     INSERT INTO events (id, project_id, event_type, raw_data, headers, target_kind, endpoint_id,
                         owner_id, idempotency_key, is_duplicate, source_id, broker_message_id, accepted_at)
@@ -70,16 +69,22 @@ export class EventRepository {
       return { duplicateIds: new Set() };
     }
     return this.prisma.$transaction(async (tx) => {
-      const lockKeys = [...new Set(keyed.map((event) => `${event.projectId}/${event.idempotencyKey ?? ''}`))].sort();
+      const lockKeys = [
+        ...new Set(keyed.map((event) => `${event.projectId}/${event.idempotencyKey ?? ''}`)),
+      ].sort();
       // Sorted, so two batches never wait on each other in opposite orders.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) FROM unnest(${lockKeys}::text[]) AS k`;
-      const taken = await tx.$queryRaw<{ id: string; project_id: string; idempotency_key: string }[]>`
+      const taken = await tx.$queryRaw<
+        { id: string; project_id: string; idempotency_key: string }[]
+      >`
         SELECT e.id, e.project_id, e.idempotency_key FROM events e
         JOIN unnest(${keyed.map((event) => event.projectId)}::uuid[], ${keyed.map((event) => event.idempotencyKey)}::text[])
           AS k(project_id, idempotency_key)
           ON e.project_id = k.project_id AND e.idempotency_key = k.idempotency_key
         WHERE NOT e.is_duplicate`;
-      const owner = new Map(taken.map((row) => [`${row.project_id}/${row.idempotency_key}`, row.id]));
+      const owner = new Map(
+        taken.map((row) => [`${row.project_id}/${row.idempotency_key}`, row.id]),
+      );
       const duplicateIds = new Set<string>();
       for (const event of keyed) {
         const key = `${event.projectId}/${event.idempotencyKey ?? ''}`;
@@ -96,20 +101,16 @@ export class EventRepository {
     return this.prisma.event.findFirst({ where: { id, projectId } });
   }
 
-  page(projectId: string, filters: EventFilters, cursor: Cursor): Promise<PageResult<Event>> {
-    const where: Prisma.EventWhereInput = {
-      projectId,
-      ...(filters.eventType ? { eventType: filters.eventType } : {}),
-      ...(filters.endpointIds?.length ? { endpointId: { in: filters.endpointIds } } : {}),
-      ...(filters.sourceId ? { sourceId: filters.sourceId } : {}),
-      ...(filters.idempotencyKey ? { idempotencyKey: filters.idempotencyKey } : {}),
-      ...(filters.brokerMessageId ? { brokerMessageId: filters.brokerMessageId } : {}),
-      ...(filters.startDate || filters.endDate
-        ? { createdAt: { ...(filters.startDate ? { gte: filters.startDate } : {}), ...(filters.endDate ? { lte: filters.endDate } : {}) } }
-        : {}),
-    };
-    return keysetPage(cursor, (page) =>
-      this.prisma.event.findMany({ where: { ...where, ...page.where }, orderBy: page.orderBy, take: page.take }),
+  /** One page of the event list, newest first unless `cursor.sort` is `asc` (see event-log-query). */
+  async page(
+    projectId: string,
+    filters: EventFilters,
+    cursor: LogCursor,
+  ): Promise<PageResult<Event>> {
+    const plan = keysetPlan(cursor);
+    return toPage(
+      await this.prisma.$queryRaw<Event[]>(eventPageQuery(projectId, filters, plan)),
+      plan,
     );
   }
 }

@@ -6,11 +6,18 @@ import type { Cursor, PageResult } from '../records';
  */
 export async function keysetPage<T extends { id: string }>(
   cursor: Cursor,
-  fetch: (args: { where: { id?: { lt: string } | { gt: string } }; orderBy: { id: 'asc' | 'desc' }; take: number }) => Promise<T[]>,
+  fetch: (args: {
+    where: { id?: { lt: string } | { gt: string } };
+    orderBy: { id: 'asc' | 'desc' };
+    take: number;
+  }) => Promise<T[]>,
 ): Promise<PageResult<T>> {
   const backwards = cursor.direction === 'prev' && cursor.cursor !== undefined;
   const rows = await fetch({
-    where: cursor.cursor === undefined ? {} : { id: backwards ? { gt: cursor.cursor } : { lt: cursor.cursor } },
+    where:
+      cursor.cursor === undefined
+        ? {}
+        : { id: backwards ? { gt: cursor.cursor } : { lt: cursor.cursor } },
     orderBy: { id: backwards ? 'asc' : 'desc' },
     take: cursor.perPage + 1,
   });

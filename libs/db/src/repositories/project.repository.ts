@@ -2,14 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma.service';
 import type { ApiKey, Project } from '../records';
-
-export interface NewApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  keyHash: string;
-  expiresAt?: Date | null;
-}
+import type { NewApiKey } from './api-key.repository';
 
 @Injectable()
 export class ProjectRepository {
@@ -17,7 +10,12 @@ export class ProjectRepository {
 
   /** A project and its first API key, together or not at all. */
   async createWithApiKey(
-    project: { id: string; name: string; type: 'outgoing' | 'incoming'; config: Prisma.InputJsonValue },
+    project: {
+      id: string;
+      name: string;
+      type: 'outgoing' | 'incoming';
+      config: Prisma.InputJsonValue;
+    },
     key: NewApiKey,
   ): Promise<{ project: Project; apiKey: ApiKey }> {
     return this.prisma.$transaction(async (tx) => {
@@ -34,22 +32,50 @@ export class ProjectRepository {
   list(): Promise<Project[]> {
     return this.prisma.project.findMany({ where: { deletedAt: null }, orderBy: { id: 'desc' } });
   }
-}
 
-@Injectable()
-export class ApiKeyRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  /** Updates a live project; null when there is none (deleted meanwhile). */
+  async update(
+    id: string,
+    data: { name?: string; config?: Prisma.InputJsonValue },
+  ): Promise<Project | null> {
+    const { count } = await this.prisma.project.updateMany({
+      where: { id, deletedAt: null },
+      data,
+    });
+    return count === 0 ? null : this.findById(id);
+  }
 
-  /** The key with this prefix if it is neither revoked nor expired, with its (live) project. */
-  async findUsable(prefix: string, now = new Date()): Promise<(ApiKey & { project: Project }) | null> {
-    return this.prisma.apiKey.findFirst({
-      where: {
-        prefix,
-        revokedAt: null,
-        OR: [{ expiresAt: null }, { expiresAt: { gt: now } }],
-        project: { deletedAt: null },
-      },
-      include: { project: true },
+  /**
+   * Soft delete, all at once: the project, its endpoints, subscriptions and sources are marked
+   * deleted (rows stay for the audit trail) and its pending deliveries end Discarded, so nothing more
+   * is sent for it; its API keys stop authenticating because their project is deleted. Returns
+   * whether a live project was deleted.
+   */
+  async softDelete(id: string): Promise<boolean> {
+    const now = new Date();
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.project.updateMany({
+        where: { id, deletedAt: null },
+        data: { deletedAt: now },
+      });
+      if (count === 0) return false;
+      await tx.endpoint.updateMany({
+        where: { projectId: id, deletedAt: null },
+        data: { deletedAt: now },
+      });
+      await tx.subscription.updateMany({
+        where: { projectId: id, deletedAt: null },
+        data: { deletedAt: now },
+      });
+      await tx.source.updateMany({
+        where: { projectId: id, deletedAt: null },
+        data: { deletedAt: now },
+      });
+      await tx.eventDelivery.updateMany({
+        where: { projectId: id, status: { in: ['Scheduled', 'Processing', 'Retry'] } },
+        data: { status: 'Discarded', lastError: 'project deleted' },
+      });
+      return true;
     });
   }
 }

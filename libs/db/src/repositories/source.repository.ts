@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma.service';
-import type { Cursor, PageResult, Source } from '../records';
+import type { Cursor, JsonValue, PageResult, Source } from '../records';
+
+/** An http source with what `POST /ingest/{maskID}` needs of its project. */
+export type HttpSourceWithProject = Source & {
+  project: { config: JsonValue; deletedAt: Date | null };
+};
 import { keysetPage } from './paging';
 
 @Injectable()
@@ -23,6 +28,14 @@ export class SourceRepository {
 
   create(data: Prisma.SourceUncheckedCreateInput): Promise<Source> {
     return this.prisma.source.create({ data });
+  }
+
+  /** A live http source by its unguessable mask id (incoming webhooks), with its project's config. */
+  findHttpByMaskId(maskId: string): Promise<HttpSourceWithProject | null> {
+    return this.prisma.source.findFirst({
+      where: { maskId, type: 'http', deletedAt: null },
+      include: { project: { select: { config: true, deletedAt: true } } },
+    });
   }
 
   findById(projectId: string, id: string): Promise<Source | null> {

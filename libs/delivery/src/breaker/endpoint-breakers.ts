@@ -29,7 +29,10 @@ export function isFailure(result: SendResult): boolean {
  * openings since the endpoint last recovered, for the disable-endpoint policy.
  */
 export class EndpointBreakers {
-  private readonly breakers = new Map<string, { breaker: Breaker; trips: number; usedAt: number }>();
+  private readonly breakers = new Map<
+    string,
+    { breaker: Breaker; trips: number; usedAt: number }
+  >();
 
   constructor(private readonly settings: BreakerSettings) {}
 

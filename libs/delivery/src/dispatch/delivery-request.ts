@@ -25,14 +25,21 @@ export function signatureScheme(config: ProjectConfig, advanced: boolean): Signa
     case 'standard-webhooks':
       return { format: 'standard-webhooks' };
     case 'convoy':
-      return { format: 'convoy', header: config.signature.header, versions: config.signature.versions, advanced };
+      return {
+        format: 'convoy',
+        header: config.signature.header,
+        versions: config.signature.versions,
+        advanced,
+      };
   }
 }
 
 const projectConfigs = new Map<string, { raw: string; config: ProjectConfig }>();
 
 /** Project configs are parsed once per change, not once per delivery. */
-export function projectConfigOf(row: Pick<DispatchRow, 'projectId' | 'projectConfig'>): ProjectConfig {
+export function projectConfigOf(
+  row: Pick<DispatchRow, 'projectId' | 'projectConfig'>,
+): ProjectConfig {
   const raw = JSON.stringify(row.projectConfig);
   const cached = projectConfigs.get(row.projectId);
   if (cached?.raw === raw) return cached.config;
@@ -45,7 +52,11 @@ export function projectConfigOf(row: Pick<DispatchRow, 'projectId' | 'projectCon
  * The exact request for one attempt: the body is the event's JSON text as accepted, signed as sent.
  * The delivery id is the stable id receivers dedupe on (same on every retry).
  */
-export function buildDeliveryRequest(row: DispatchRow, config: ProjectConfig, now: Date): BuiltRequest {
+export function buildDeliveryRequest(
+  row: DispatchRow,
+  config: ProjectConfig,
+  now: Date,
+): BuiltRequest {
   const headers: Record<string, string> = {};
   const masked = new Set<string>();
   for (const source of [row.customHeaders, row.eventHeaders]) {
@@ -55,7 +66,9 @@ export function buildDeliveryRequest(row: DispatchRow, config: ProjectConfig, no
       }
     }
   }
-  const auth = row.authentication as { api_key?: { header_name: string; header_value: string } } | null;
+  const auth = row.authentication as {
+    api_key?: { header_name: string; header_value: string };
+  } | null;
   if (auth?.api_key) {
     headers[auth.api_key.header_name.toLowerCase()] = auth.api_key.header_value;
     masked.add(auth.api_key.header_name.toLowerCase());

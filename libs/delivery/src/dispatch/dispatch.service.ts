@@ -10,12 +10,14 @@ import {
 } from '@flotilla/db';
 import { LOGGER, MetricsRegistry, type Logger } from '@flotilla/observability';
 import { EndpointBreakers, type BreakerSettings } from '../breaker/endpoint-breakers';
-import { sendMetaEvent } from '../meta/meta-event.sender';
+import { publishDeliveryOutcomes } from '../meta/delivery-outcomes';
+import { META_EVENTS, MetaEventQueue } from '../meta/meta-event.queue';
 import { HttpSender, type SendResult } from '../http/http-sender';
 import { nextRetryDelaySeconds, parseRetryAfter } from '../retry/retry-policy';
 import { ConcurrencyLimiter } from './concurrency-limiter';
 import { EndpointRateLimiter } from './rate-limiter';
 import { buildDeliveryRequest, projectConfigOf } from './delivery-request';
+import { drainOrderedQueue } from './ordered-queue';
 
 export const HTTP_SENDER = Symbol('HTTP_SENDER');
 export const DISPATCH_CONCURRENCY = Symbol('DISPATCH_CONCURRENCY');
@@ -59,6 +61,7 @@ export class DispatchService implements OnApplicationShutdown {
   private readonly rateLimiter = new EndpointRateLimiter();
   private readonly breakers: EndpointBreakers;
   private readonly inFlight = new Map<string, number>();
+  private readonly maxInFlightPerEndpoint: number;
   private readonly attemptsCounter;
   private readonly latency;
 
@@ -71,8 +74,14 @@ export class DispatchService implements OnApplicationShutdown {
     @Inject(BREAKER_SETTINGS) private readonly breakerSettings: DispatchBreakerSettings,
     @Inject(LOGGER) private readonly logger: Logger,
     metrics: MetricsRegistry,
+    @Inject(META_EVENTS) private readonly metaEvents: MetaEventQueue,
   ) {
     this.limiter = new ConcurrencyLimiter(concurrency);
+    // At most half of the dispatcher's connections for one endpoint, so a slow one never takes them all.
+    this.maxInFlightPerEndpoint = Math.max(
+      1,
+      Math.min(MAX_IN_FLIGHT_PER_ENDPOINT, Math.floor(concurrency / 2)),
+    );
     this.breakers = new EndpointBreakers(breakerSettings);
     this.attemptsCounter = metrics.counter(
       'flotilla_delivery_attempts_total',
@@ -92,24 +101,73 @@ export class DispatchService implements OnApplicationShutdown {
 
   async dispatch(messages: readonly DeliveryMessageV1[]): Promise<void> {
     const ids = [...new Set(messages.map((message) => message.delivery_id))];
-    const rows = await this.deliveries.loadForDispatch(ids);
+    const loaded = await this.deliveries.loadForDispatch(ids);
+    // Ordered endpoints' messages only wake their queue (ordered-queue.ts); the rest are sent as they come.
+    const rows = loaded.filter((row) => !row.ordered);
+    const wakeUps = new Map<string, Set<string>>();
+    for (const row of loaded) {
+      if (row.ordered)
+        wakeUps.set(row.endpointId, (wakeUps.get(row.endpointId) ?? new Set()).add(row.id));
+    }
     const results: DeliveryResult[] = [];
     const attempts: NewAttempt[] = [];
     const disable = new Map<string, { row: DispatchRow; reason: string }>();
-    await Promise.all(
-      rows.map(async (row) => {
+    await Promise.all([
+      ...rows.map(async (row) => {
         const outcome = await this.handle(row, results, attempts);
-        this.attemptsCounter.inc({ outcome });
-        // Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
-        if (outcome === 'gone') disable.set(row.endpointId, { row, reason: 'the endpoint answered 410 Gone' });
-        const trips = this.breakers.consecutiveTrips(row.endpointId);
-        if (trips >= this.breakerSettings.disableAfterTrips && projectConfigOf(row).disable_endpoint) {
-          disable.set(row.endpointId, { row, reason: `circuit breaker tripped ${trips} times in a row` });
-        }
+        this.observe(row, outcome, disable);
       }),
-    );
-    await Promise.all([this.attempts.insertMany(attempts), this.deliveries.recordResults(results)]);
+      ...[...wakeUps].map(([endpointId, wokenBy]) =>
+        this.drainOrdered(endpointId, wokenBy, disable),
+      ),
+    ]);
+    await this.record(rows, results, attempts);
     await this.disableEndpoints([...disable.values()]);
+  }
+
+  private observe(
+    row: DispatchRow,
+    outcome: Outcome,
+    disable: Map<string, { row: DispatchRow; reason: string }>,
+  ): void {
+    this.attemptsCounter.inc({ outcome });
+    // Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
+    if (outcome === 'gone')
+      disable.set(row.endpointId, { row, reason: 'the endpoint answered 410 Gone' });
+    const trips = this.breakers.consecutiveTrips(row.endpointId);
+    if (trips >= this.breakerSettings.disableAfterTrips && projectConfigOf(row).disable_endpoint) {
+      disable.set(row.endpointId, {
+        row,
+        reason: `circuit breaker tripped ${trips} times in a row`,
+      });
+    }
+  }
+
+  private async record(
+    rows: readonly DispatchRow[],
+    results: DeliveryResult[],
+    attempts: NewAttempt[],
+  ): Promise<void> {
+    await Promise.all([this.attempts.insertMany(attempts), this.deliveries.recordResults(results)]);
+    // Meta events are queued once the results are written; sending them never holds the batch.
+    publishDeliveryOutcomes(this.metaEvents, rows, results);
+  }
+
+  /** Strict FIFO for one ordered endpoint: the same checks and send as any delivery, one at a time. */
+  private async drainOrdered(
+    endpointId: string,
+    wokenBy: ReadonlySet<string>,
+    disable: Map<string, { row: DispatchRow; reason: string }>,
+  ): Promise<void> {
+    await drainOrderedQueue(endpointId, wokenBy, {
+      load: (id, limit) => this.deliveries.loadOrderedQueue(id, limit),
+      handle: (row, results, attempts) => this.handle(row, results, attempts),
+      observe: (row, outcome) => {
+        this.observe(row, outcome, disable);
+      },
+      record: (rows, results, attempts) => this.record(rows, results, attempts),
+      markDue: (id) => this.deliveries.markDue(id),
+    });
   }
 
   private async disableEndpoints(targets: { row: DispatchRow; reason: string }[]): Promise<void> {
@@ -117,7 +175,7 @@ export class DispatchService implements OnApplicationShutdown {
       await this.endpoints.disable([row.endpointId], reason);
       this.breakers.forget(row.endpointId);
       this.logger.warn({ endpointId: row.endpointId, reason }, 'endpoint disabled');
-      await sendMetaEvent(this.sender, this.logger, projectConfigOf(row), 'endpoint.disabled', {
+      this.metaEvents.publish(projectConfigOf(row), 'endpoint.disabled', {
         uid: row.endpointId,
         project_id: row.projectId,
         url: row.url,
@@ -127,7 +185,11 @@ export class DispatchService implements OnApplicationShutdown {
     }
   }
 
-  private async handle(row: DispatchRow, results: DeliveryResult[], attempts: NewAttempt[]): Promise<Outcome> {
+  private async handle(
+    row: DispatchRow,
+    results: DeliveryResult[],
+    attempts: NewAttempt[],
+  ): Promise<Outcome> {
     switch (row.status) {
       case 'Success':
       case 'Failure':
@@ -145,22 +207,52 @@ export class DispatchService implements OnApplicationShutdown {
         return 'discarded';
       case 'paused':
         results.push(
-          this.result(row, row.status, 0, new Date(now.getTime() + PAUSED_RECHECK_SECONDS * 1000), null, 'endpoint is paused'),
+          this.result(
+            row,
+            row.status,
+            0,
+            new Date(now.getTime() + PAUSED_RECHECK_SECONDS * 1000),
+            null,
+            'endpoint is paused',
+          ),
         );
         return 'deferred';
       case 'active':
         break;
     }
-    if ((this.inFlight.get(row.endpointId) ?? 0) >= MAX_IN_FLIGHT_PER_ENDPOINT) {
-      results.push(this.result(row, row.status, 0, new Date(now.getTime() + BUSY_RECHECK_MS), null, 'endpoint busy'));
+    if ((this.inFlight.get(row.endpointId) ?? 0) >= this.maxInFlightPerEndpoint) {
+      results.push(
+        this.result(
+          row,
+          row.status,
+          0,
+          new Date(now.getTime() + BUSY_RECHECK_MS),
+          null,
+          'endpoint busy',
+        ),
+      );
       return 'deferred';
     }
     if (this.breakers.isOpen(row.endpointId)) {
       // A dead receiver's deliveries wait out the open breaker; they are not attempts.
-      results.push(this.result(row, row.status, 0, new Date(now.getTime() + this.breakerSettings.resetMs), null, 'circuit breaker open'));
+      results.push(
+        this.result(
+          row,
+          row.status,
+          0,
+          new Date(now.getTime() + this.breakerSettings.resetMs),
+          null,
+          'circuit breaker open',
+        ),
+      );
       return 'circuit_open';
     }
-    const rate = this.rateLimiter.tryAcquire(row.endpointId, row.rateLimit, row.rateLimitDurationSeconds * 1000, now.getTime());
+    const rate = this.rateLimiter.tryAcquire(
+      row.endpointId,
+      row.rateLimit,
+      row.rateLimitDurationSeconds * 1000,
+      now.getTime(),
+    );
     if (!rate.allowed) {
       // Throttled deliveries wait for their slot without counting as an attempt.
       results.push(this.result(row, row.status, 0, new Date(rate.retryAt), null, 'rate limited'));
@@ -190,10 +282,26 @@ export class DispatchService implements OnApplicationShutdown {
         else this.inFlight.set(row.endpointId, open);
       }
     } catch (error) {
-      sent = { kind: 'error', errorKind: 'network', message: error instanceof Error ? error.message : String(error), latencyMs: 0 };
+      sent = {
+        kind: 'error',
+        errorKind: 'network',
+        message: error instanceof Error ? error.message : String(error),
+        latencyMs: 0,
+      };
     }
+    // The rate window counts this request until its answer is back (rate-limiter.ts).
+    rate.done();
     if (sent === 'open') {
-      results.push(this.result(row, row.status, 0, new Date(now.getTime() + this.breakerSettings.resetMs), null, 'circuit breaker open'));
+      results.push(
+        this.result(
+          row,
+          row.status,
+          0,
+          new Date(now.getTime() + this.breakerSettings.resetMs),
+          null,
+          'circuit breaker open',
+        ),
+      );
       return 'circuit_open';
     }
     attempts.push({
@@ -208,7 +316,8 @@ export class DispatchService implements OnApplicationShutdown {
       responseHeaders: sent.kind === 'response' ? sent.headers : null,
       responseBody: sent.kind === 'response' ? sent.body : null,
       latencyMs: sent.latencyMs,
-      error: sent.kind === 'error' ? sent.message : sent.status >= 300 ? `HTTP ${sent.status}` : null,
+      error:
+        sent.kind === 'error' ? sent.message : sent.status >= 300 ? `HTTP ${sent.status}` : null,
       errorKind: sent.kind === 'error' ? sent.errorKind : sent.status >= 300 ? 'http_status' : null,
       createdAt: now,
     });
@@ -219,18 +328,23 @@ export class DispatchService implements OnApplicationShutdown {
     }
     this.latency.observe({ outcome: 'failure' }, sent.latencyMs / 1000);
     if (sent.kind === 'response' && sent.status === 410) {
-      results.push(this.result(row, 'Failure', 1, now, sent.latencyMs, 'HTTP 410 Gone: endpoint disabled'));
+      results.push(
+        this.result(row, 'Failure', 1, now, sent.latencyMs, 'HTTP 410 Gone: endpoint disabled'),
+      );
       return 'gone';
     }
     const attempt = row.attemptCount + 1;
-    const retryAfter = sent.kind === 'response' ? parseRetryAfter(sent.headers['retry-after']) : undefined;
+    const retryAfter =
+      sent.kind === 'response' ? parseRetryAfter(sent.headers['retry-after']) : undefined;
     const delay = nextRetryDelaySeconds(config.strategy, attempt, retryAfter);
     const error = sent.kind === 'error' ? sent.message : `HTTP ${sent.status}`;
     if (delay === undefined) {
       results.push(this.result(row, 'Failure', 1, now, sent.latencyMs, error));
       return 'failure';
     }
-    results.push(this.result(row, 'Retry', 1, new Date(now.getTime() + delay * 1000), sent.latencyMs, error));
+    results.push(
+      this.result(row, 'Retry', 1, new Date(now.getTime() + delay * 1000), sent.latencyMs, error),
+    );
     return 'retry';
   }
 

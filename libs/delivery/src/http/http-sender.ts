@@ -90,8 +90,14 @@ function classify(error: unknown): { errorKind: SendErrorKind; message: string }
   if (error instanceof errors.InvalidArgumentError || error instanceof TypeError) {
     return { errorKind: 'invalid_url', message };
   }
-  const code = (error as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
-  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') {
+  const code =
+    (error as { code?: unknown }).code ?? (cause as { code?: unknown } | undefined)?.code;
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ENOTFOUND' ||
+    code === 'EHOSTUNREACH'
+  ) {
     return { errorKind: 'connection', message: `${code}: ${message}` };
   }
   return { errorKind: 'network', message };

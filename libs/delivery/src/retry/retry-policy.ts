@@ -27,7 +27,9 @@ export function nextRetryDelaySeconds(
       delay = strategy.duration;
       break;
     case 'exponential':
-      delay = Math.min(MAX_BACKOFF_SECONDS, strategy.duration * 2 ** (attempt - 1)) + random() * MAX_JITTER_SECONDS;
+      delay =
+        Math.min(MAX_BACKOFF_SECONDS, strategy.duration * 2 ** (attempt - 1)) +
+        random() * MAX_JITTER_SECONDS;
       break;
   }
   if (retryAfterSeconds !== undefined && retryAfterSeconds > delay) {

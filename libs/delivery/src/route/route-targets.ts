@@ -11,7 +11,8 @@ export interface RouteTarget {
  * Which endpoints an event goes to: the named endpoint (single), the owner's endpoints (fan-out)
  * or every endpoint (broadcast), each through its subscriptions' event types and filters. One
  * delivery per endpoint, however many of its subscriptions match. An endpoint with no subscription
- * at all takes every event sent to it directly (Convoy gives it an implicit `*` subscription).
+ * at all takes every event sent to it directly (Convoy gives it an implicit `*` subscription);
+ * one whose subscriptions are all inactive takes none.
  */
 export function routeTargets(event: EventMessageV1, table: RoutingTable): RouteTarget[] {
   let candidates: RouteEndpoint[];
@@ -36,6 +37,15 @@ export function routeTargets(event: EventMessageV1, table: RoutingTable): RouteT
     list.push(subscription);
     byEndpoint.set(subscription.endpointId, list);
   }
+  // Incoming webhooks (Convoy's incoming projects): an http source's events go only to the
+  // subscriptions naming that source, and those subscriptions take no other events.
+  const httpSources = table.httpSourceIds;
+  const fromHttpSource =
+    event.source_id !== undefined && httpSources?.has(event.source_id) === true;
+  const takes = (subscription: RouteSubscription): boolean =>
+    fromHttpSource
+      ? subscription.sourceId === event.source_id
+      : subscription.sourceId === null || httpSources?.has(subscription.sourceId) !== true;
   let body: unknown;
   let parsed = false;
   const lazyBody = (): unknown => {
@@ -50,18 +60,27 @@ export function routeTargets(event: EventMessageV1, table: RoutingTable): RouteT
     if (endpoint.status === 'inactive') continue;
     const subscriptions = byEndpoint.get(endpoint.id) ?? [];
     if (subscriptions.length === 0) {
-      if (event.target.kind !== 'broadcast') targets.push({ endpointId: endpoint.id, subscriptionId: null });
+      if (event.target.kind !== 'broadcast')
+        targets.push({ endpointId: endpoint.id, subscriptionId: null });
       continue;
     }
-    const match = subscriptions.find((subscription) =>
-      safeMatches(
-        {
-          eventTypes: subscription.eventTypes,
-          headersFilter: subscription.filterHeaders,
-          bodyFilter: subscription.filterBody,
-        },
-        { eventType: event.event_type, headers: event.custom_headers, body: isEmpty(subscription.filterBody) ? undefined : lazyBody() },
-      ),
+    // A toggled-off subscription routes nothing; its endpoint does not fall back to the implicit `*`.
+    const match = subscriptions.find(
+      (subscription) =>
+        subscription.status === 'active' &&
+        takes(subscription) &&
+        safeMatches(
+          {
+            eventTypes: subscription.eventTypes,
+            headersFilter: subscription.filterHeaders,
+            bodyFilter: subscription.filterBody,
+          },
+          {
+            eventType: event.event_type,
+            headers: event.custom_headers,
+            body: isEmpty(subscription.filterBody) ? undefined : lazyBody(),
+          },
+        ),
     );
     if (match) targets.push({ endpointId: endpoint.id, subscriptionId: match.id });
   }

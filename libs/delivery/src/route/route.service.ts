@@ -1,9 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { derivedId, TOPICS, UUID_PATTERN, type DeliveryMessageV1, type EventMessageV1 } from '@flotilla/contracts';
-import { DeliveryRepository, EventRepository, type NewDelivery, type NewEvent } from '@flotilla/db';
+import {
+  derivedId,
+  TOPICS,
+  UUID_PATTERN,
+  type DeliveryMessageV1,
+  type EventMessageV1,
+} from '@flotilla/contracts';
+import {
+  DeliveryRepository,
+  EventRepository,
+  type NewDelivery,
+  type NewEvent,
+  type RoutingTable,
+} from '@flotilla/db';
 import { KafkaProducerService } from '@flotilla/messaging';
 import { MetricsRegistry } from '@flotilla/observability';
-import { RoutingCache } from './routing-cache';
+import { ROUTING_CACHE_TTL_MS, RoutingCache } from './routing-cache';
 import { routeTargets } from './route-targets';
 
 /**
@@ -29,12 +41,18 @@ export class RouteService {
     private readonly producer: KafkaProducerService,
     metrics: MetricsRegistry,
   ) {
-    this.routed = metrics.counter('flotilla_events_routed_total', 'Events persisted and fanned out by the dispatcher');
+    this.routed = metrics.counter(
+      'flotilla_events_routed_total',
+      'Events persisted and fanned out by the dispatcher',
+    );
   }
 
   async route(messages: readonly EventMessageV1[]): Promise<{ deliveries: number }> {
     if (messages.length === 0) return { deliveries: 0 };
-    const tables = await this.routing.get(messages.map((message) => message.project_id));
+    const projectIds = messages.map((message) => message.project_id);
+    let tables = await this.routing.get(projectIds);
+    const recent = recentUnaddressable(messages, tables);
+    if (recent.size > 0) tables = await this.routing.get(projectIds, recent);
     const now = Date.now();
     const newEvents = messages.map(toEventRow);
     // Events first: a repeated idempotency key makes an event a duplicate, which gets no deliveries.
@@ -75,6 +93,39 @@ export class RouteService {
   }
 }
 
+/**
+ * Projects whose cached table may predate the endpoints a just-accepted event is addressed to (an
+ * endpoint made right before, as a dynamic event does, or an owner's first endpoints before a
+ * fan-out): each maps to the time its table must be loaded after. Only events the cached table
+ * cannot address at all count, so steady traffic reloads nothing. The TTL's worth of margin
+ * absorbs clock skew between ingest-api and the dispatcher; an old event whose endpoints are gone
+ * reloads nothing.
+ */
+export function recentUnaddressable(
+  messages: readonly EventMessageV1[],
+  tables: ReadonlyMap<string, RoutingTable>,
+): Map<string, number> {
+  const since = new Map<string, number>();
+  for (const message of messages) {
+    if (addressable(message.target, tables.get(message.project_id))) continue;
+    const mustLoadAfter = Date.parse(message.accepted_at) + ROUTING_CACHE_TTL_MS;
+    since.set(message.project_id, Math.max(since.get(message.project_id) ?? 0, mustLoadAfter));
+  }
+  return since;
+}
+
+function addressable(target: EventMessageV1['target'], table: RoutingTable | undefined): boolean {
+  const endpoints = table?.endpoints ?? [];
+  switch (target.kind) {
+    case 'single':
+      return endpoints.some((endpoint) => endpoint.id === target.endpoint_id);
+    case 'fanout':
+      return endpoints.some((endpoint) => endpoint.ownerId === target.owner_id);
+    case 'broadcast':
+      return endpoints.length > 0;
+  }
+}
+
 function toEventRow(message: EventMessageV1): NewEvent {
   const target = message.target;
   return {
@@ -85,7 +136,8 @@ function toEventRow(message: EventMessageV1): NewEvent {
     headers: message.custom_headers,
     targetKind: target.kind,
     // Ids that are not UUIDs cannot name a row; they stay in the message, not in a uuid column.
-    endpointId: target.kind === 'single' && UUID_PATTERN.test(target.endpoint_id) ? target.endpoint_id : null,
+    endpointId:
+      target.kind === 'single' && UUID_PATTERN.test(target.endpoint_id) ? target.endpoint_id : null,
     ownerId: target.kind === 'fanout' ? target.owner_id : null,
     idempotencyKey: message.idempotency_key ?? null,
     sourceId: message.source_id && UUID_PATTERN.test(message.source_id) ? message.source_id : null,

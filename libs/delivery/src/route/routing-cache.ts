@@ -11,11 +11,22 @@ export class RoutingCache {
 
   constructor(private readonly routing: RoutingRepository) {}
 
-  async get(projectIds: readonly string[]): Promise<Map<string, RoutingTable>> {
+  /**
+   * `loadedSince`: projects whose table must have been loaded at or after a given time (ms), even if
+   * younger than the TTL: an event naming an endpoint made a moment before it was accepted.
+   */
+  async get(
+    projectIds: readonly string[],
+    loadedSince?: ReadonlyMap<string, number>,
+  ): Promise<Map<string, RoutingTable>> {
     const now = Date.now();
     const stale = [...new Set(projectIds)].filter((id) => {
       const entry = this.tables.get(id);
-      return !entry || now - entry.loadedAt > ROUTING_CACHE_TTL_MS;
+      return (
+        !entry ||
+        now - entry.loadedAt > ROUTING_CACHE_TTL_MS ||
+        entry.loadedAt < (loadedSince?.get(id) ?? 0)
+      );
     });
     if (stale.length > 0) {
       const loaded = await this.routing.load(stale);

@@ -4,6 +4,12 @@ import { DeliveryRepository } from '@flotilla/db';
 import { KafkaProducerService } from '@flotilla/messaging';
 import { MetricsRegistry } from '@flotilla/observability';
 
+/**
+ * How often the scheduler checks that no ordered endpoint's head is left parked (a safety net:
+ * normally the dispatcher drains a queue as its head finishes). One index probe per ordered endpoint.
+ */
+export const WAKE_WAITING_HEADS_MS = 10_000;
+
 export interface ScheduleOptions {
   batchSize: number;
   leaseSeconds: number;
@@ -17,17 +23,25 @@ export interface ScheduleOptions {
 @Injectable()
 export class ScheduleService {
   private readonly enqueued;
+  private wokeAt = 0;
 
   constructor(
     private readonly deliveries: DeliveryRepository,
     private readonly producer: KafkaProducerService,
     metrics: MetricsRegistry,
   ) {
-    this.enqueued = metrics.counter('flotilla_deliveries_enqueued_total', 'Due deliveries handed to the dispatcher');
+    this.enqueued = metrics.counter(
+      'flotilla_deliveries_enqueued_total',
+      'Due deliveries handed to the dispatcher',
+    );
   }
 
   /** One claim-and-produce round; returns how many it enqueued (a full batch means: go again). */
   async runOnce(options: ScheduleOptions): Promise<number> {
+    if (Date.now() - this.wokeAt >= WAKE_WAITING_HEADS_MS) {
+      this.wokeAt = Date.now();
+      await this.deliveries.wakeWaitingHeads();
+    }
     const claimed = await this.deliveries.claimDue(options.batchSize, options.leaseSeconds);
     if (claimed.length === 0) return 0;
     await this.producer.send(

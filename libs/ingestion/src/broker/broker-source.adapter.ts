@@ -1,4 +1,5 @@
 import type { BrokerKind, IngestFailureReason } from '@flotilla/contracts';
+import type { Logger } from '@flotilla/observability';
 
 /** One message as a broker handed it over, before parsing. */
 export interface BrokerMessage {
@@ -67,6 +68,23 @@ export interface SourceRunHooks {
   deadLettered(count: number): void;
   /** The source cannot go on (its queue vanished, credentials revoked): the supervisor restarts it. */
   failed(error: Error): void;
+}
+
+/** The options every adapter takes. */
+export interface SourceAdapterOptions {
+  /** On stop, how long in-flight batches may finish before what they hold is given back. */
+  drainMs?: number;
+  logger: Logger;
+}
+
+/** What a run of one source is given: the source, the shared handler, its hooks and logger. */
+export interface SourceRunContext<S> {
+  source: S;
+  handler: BrokerBatchHandler;
+  hooks: SourceRunHooks;
+  /** Already bound to the source (id, broker, queue or subscription). */
+  logger: Logger;
+  drainMs: number;
 }
 
 /** A source being pulled. `stop` stops pulling, lets in-flight messages settle, and resolves. */

@@ -32,47 +32,43 @@ export class IngesterMetrics {
     metrics: MetricsRegistry,
     readonly broker: BrokerKind,
   ) {
-    const labels = ['broker', 'source'] as const;
-    this.receivedTotal = metrics.counter(
+    const perSource = ['broker', 'source'] as const;
+    const counter = (name: string, help: string) => metrics.counter(name, help, perSource);
+    this.receivedTotal = counter(
       'flotilla_ingester_messages_received_total',
       'Broker messages received',
-      labels,
     );
-    this.ingestedTotal = metrics.counter(
+    this.ingestedTotal = counter(
       'flotilla_ingester_messages_ingested_total',
       'Broker messages that became events acknowledged by Kafka',
-      labels,
     );
     this.invalidTotal = metrics.counter(
       'flotilla_ingester_messages_invalid_total',
       'Broker messages refused as invalid, by reason',
-      ['broker', 'source', 'reason'],
+      [...perSource, 'reason'],
     );
-    this.ackedTotal = metrics.counter(
+    this.ackedTotal = counter(
       'flotilla_ingester_messages_acked_total',
       'Broker messages removed from the live stream (acked or deleted)',
-      labels,
     );
     this.ackLatency = metrics.histogram(
       'flotilla_ingester_ack_latency_seconds',
       'From receiving a broker message to acking (deleting) it',
-      labels,
+      perSource,
       [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     );
-    this.deadLetteredTotal = metrics.counter(
+    this.deadLetteredTotal = counter(
       'flotilla_ingester_messages_dead_lettered_total',
       "Invalid messages moved to the source's dead-letter target",
-      labels,
     );
     this.inFlightGauge = metrics.gauge(
       'flotilla_ingester_messages_in_flight',
       'Broker messages received and not yet acked, refused or released',
-      labels,
+      perSource,
     );
-    this.sourceErrors = metrics.counter(
+    this.sourceErrors = counter(
       'flotilla_ingester_source_errors_total',
       'Sources that could not start or stopped on an error (restarted at the next refresh)',
-      labels,
     );
     this.runningGauge = metrics.gauge(
       'flotilla_ingester_sources_running',
@@ -89,23 +85,25 @@ export class IngesterMetrics {
 
   forSource(sourceId: string): SourceMetrics {
     const labels = { broker: this.broker, source: sourceId };
+    // Zero counts add nothing (and do not create a series).
+    const add =
+      (counter: typeof this.ingestedTotal) =>
+      (count: number): void => {
+        if (count > 0) counter.inc(labels, count);
+      };
     return {
       received: (count) => {
         this.receivedTotal.inc(labels, count);
       },
-      ingested: (count) => {
-        if (count > 0) this.ingestedTotal.inc(labels, count);
-      },
+      ingested: add(this.ingestedTotal),
       invalid: (reason) => {
         this.invalidTotal.inc({ ...labels, reason });
       },
       acked: (count, seconds) => {
-        if (count > 0) this.ackedTotal.inc(labels, count);
+        add(this.ackedTotal)(count);
         for (const value of seconds) this.ackLatency.observe(labels, value);
       },
-      deadLettered: (count) => {
-        if (count > 0) this.deadLetteredTotal.inc(labels, count);
-      },
+      deadLettered: add(this.deadLetteredTotal),
       inFlight: (delta) => {
         this.inFlightGauge.inc(labels, delta);
       },

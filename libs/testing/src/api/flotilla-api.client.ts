@@ -10,7 +10,11 @@ export interface ApiResponse<T = unknown> {
 
 // Keep-alive connections: benchmarks should measure Flotilla, not connection set-up.
 // Idle sockets close after a second so test processes can exit.
-const agent = new Agent({ connections: 256, keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
+export const apiAgent = new Agent({
+  connections: 256,
+  keepAliveTimeout: 1000,
+  keepAliveMaxTimeout: 1000,
+});
 
 export class FlotillaApi {
   constructor(
@@ -22,21 +26,28 @@ export class FlotillaApi {
     return new FlotillaApi(this.baseUrl, token);
   }
 
-  async request<T = unknown>(method: string, path: string, body?: unknown, rawBody?: string): Promise<ApiResponse<T>> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    rawBody?: string,
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.token) headers['authorization'] = `Bearer ${this.token}`;
     const response = await httpRequest(`${this.baseUrl}${path}`, {
       method: method as 'GET',
       headers,
       body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
-      dispatcher: agent,
+      dispatcher: apiAgent,
     });
     const text = await response.body.text();
     let parsed: ApiResponse<T>['body'];
     try {
       parsed = JSON.parse(text) as ApiResponse<T>['body'];
     } catch {
-      throw new Error(`${method} ${path}: non-JSON answer ${response.statusCode}: ${text.slice(0, 200)}`);
+      throw new Error(
+        `${method} ${path}: non-JSON answer ${response.statusCode}: ${text.slice(0, 200)}`,
+      );
     }
     return { status: response.statusCode, body: parsed, headers: response.headers };
   }
@@ -50,10 +61,17 @@ export class FlotillaApi {
   }
 
   /** Fails loudly unless the answer has the expected status: for set-up steps. */
-  async expect<T = unknown>(status: number, method: string, path: string, body?: unknown): Promise<T> {
+  async expect<T = unknown>(
+    status: number,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     const response = await this.request<T>(method, path, body);
     if (response.status !== status) {
-      throw new Error(`${method} ${path}: expected ${status}, got ${response.status}: ${JSON.stringify(response.body)}`);
+      throw new Error(
+        `${method} ${path}: expected ${status}, got ${response.status}: ${JSON.stringify(response.body)}`,
+      );
     }
     return response.body.data;
   }
@@ -71,11 +89,20 @@ export async function createProject(
   name: string,
   config: Record<string, unknown> = {},
 ): Promise<DemoProject> {
-  const data = await admin.expect<{ project: { uid: string }; api_key: { key: string } }>(201, 'POST', '/api/v1/projects', {
-    name,
-    config,
-  });
-  return { projectId: data.project.uid, apiKey: data.api_key.key, api: admin.withToken(data.api_key.key) };
+  const data = await admin.expect<{ project: { uid: string }; api_key: { key: string } }>(
+    201,
+    'POST',
+    '/api/v1/projects',
+    {
+      name,
+      config,
+    },
+  );
+  return {
+    projectId: data.project.uid,
+    apiKey: data.api_key.key,
+    api: admin.withToken(data.api_key.key),
+  };
 }
 
 export async function createEndpoint(
@@ -85,6 +112,14 @@ export async function createEndpoint(
   return project.api.expect(201, 'POST', `/api/v1/projects/${project.projectId}/endpoints`, body);
 }
 
-export async function createSubscription(project: DemoProject, body: Record<string, unknown>): Promise<{ uid: string }> {
-  return project.api.expect(201, 'POST', `/api/v1/projects/${project.projectId}/subscriptions`, body);
+export async function createSubscription(
+  project: DemoProject,
+  body: Record<string, unknown>,
+): Promise<{ uid: string }> {
+  return project.api.expect(
+    201,
+    'POST',
+    `/api/v1/projects/${project.projectId}/subscriptions`,
+    body,
+  );
 }

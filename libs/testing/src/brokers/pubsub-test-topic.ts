@@ -1,4 +1,4 @@
-import { PubSub, type Topic } from '@google-cloud/pubsub';
+import { PubSub, type Message, type Topic } from '@google-cloud/pubsub';
 import { pubsubEmulatorClientOptions } from '../infra/pubsub-emulator.launcher';
 import type { ProducedMessage } from './sqs-test-queue';
 
@@ -57,6 +57,19 @@ export class PubsubTestTopic {
     };
     await Promise.all(Array.from({ length: concurrency }, () => worker()));
     return ids;
+  }
+
+  /** What a fresh subscriber of the subscription gets within `ms`, acked so it does not come again. */
+  async drain(ms: number): Promise<Message[]> {
+    const received: Message[] = [];
+    const subscriber = this.pubsub.subscription(this.subscription);
+    subscriber.on('message', (message: Message) => {
+      received.push(message);
+      message.ack();
+    });
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    await subscriber.close();
+    return received;
   }
 
   async close(): Promise<void> {

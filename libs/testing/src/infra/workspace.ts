@@ -24,11 +24,20 @@ export async function buildKafkaMock(): Promise<string> {
   }
 }
 
-
-export const SERVICE_NAMES = ['ingest-api', 'dispatcher', 'scheduler', 'pubsub-ingester', 'sqs-ingester'] as const;
+export const SERVICE_NAMES = [
+  'ingest-api',
+  'dispatcher',
+  'scheduler',
+  'pubsub-ingester',
+  'sqs-ingester',
+] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-/** Where `nx build` puts a service's entry point. */
+/**
+ * Where `nx build` puts a service's entry point. `FLOTILLA_DIST_DIR` points tests at another copy
+ * of `dist` (e.g. a snapshot, while others rebuild the workspace; it needs node_modules above it).
+ */
 export function serviceEntry(name: ServiceName): string {
-  return join(findRepoRoot(), 'dist', 'apps', name, 'apps', name, 'src', 'main.js');
+  const dist = process.env['FLOTILLA_DIST_DIR'] ?? join(findRepoRoot(), 'dist');
+  return join(dist, 'apps', name, 'apps', name, 'src', 'main.js');
 }

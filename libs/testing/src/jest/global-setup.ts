@@ -10,9 +10,13 @@ export default async function globalSetup(): Promise<void> {
   await buildKafkaMock();
   if (SERVICE_NAMES.some((name) => !existsSync(serviceEntry(name)))) {
     const root = findRepoRoot();
-    execFileSync(path.join(root, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '--outputStyle=static'], {
-      cwd: root,
-      stdio: 'inherit',
-    });
+    execFileSync(
+      path.join(root, 'node_modules', '.bin', 'nx'),
+      ['run-many', '-t', 'build', '--outputStyle=static'],
+      {
+        cwd: root,
+        stdio: 'inherit',
+      },
+    );
   }
 }

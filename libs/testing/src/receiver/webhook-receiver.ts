@@ -26,6 +26,8 @@ export type ReceiverBehaviour = (request: ReceivedRequest, index: number) => Rec
 export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
   private waiters: { count: number; resolve: () => void }[] = [];
+  /** Delayed answers not sent yet; cleared on stop so a hanging receiver holds no timer. */
+  private readonly pending = new Set<NodeJS.Timeout>();
 
   private constructor(
     private readonly server: Server,
@@ -33,7 +35,9 @@ export class WebhookReceiver {
     private behaviour: ReceiverBehaviour,
   ) {}
 
-  static async start(behaviour: ReceiverBehaviour = () => ({ status: 200, body: 'ok' })): Promise<WebhookReceiver> {
+  static async start(
+    behaviour: ReceiverBehaviour = () => ({ status: 200, body: 'ok' }),
+  ): Promise<WebhookReceiver> {
     const holder: { receiver?: WebhookReceiver } = {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -56,8 +60,13 @@ export class WebhookReceiver {
           res.writeHead(response.status, { 'content-type': 'text/plain', ...response.headers });
           res.end(response.body ?? '');
         };
-        if (response.delayMs) setTimeout(send, response.delayMs);
-        else send();
+        if (response.delayMs) {
+          const timer = setTimeout(() => {
+            receiver.pending.delete(timer);
+            send();
+          }, response.delayMs);
+          receiver.pending.add(timer);
+        } else send();
       });
     });
     server.keepAliveTimeout = 30_000;
@@ -77,7 +86,11 @@ export class WebhookReceiver {
     if (this.requests.length >= count) return Promise.resolve(this.requests);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`receiver got ${this.requests.length} of ${count} requests within ${timeoutMs} ms`));
+        reject(
+          new Error(
+            `receiver got ${this.requests.length} of ${count} requests within ${timeoutMs} ms`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push({
         count,
@@ -96,6 +109,8 @@ export class WebhookReceiver {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.pending) clearTimeout(timer);
+    this.pending.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => {
       this.server.close(() => {

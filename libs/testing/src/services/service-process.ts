@@ -23,7 +23,11 @@ export class ServiceProcess {
     return this.child?.pid;
   }
 
-  static async start(name: ServiceName, env: Record<string, string>, port?: number): Promise<ServiceProcess> {
+  static async start(
+    name: ServiceName,
+    env: Record<string, string>,
+    port?: number,
+  ): Promise<ServiceProcess> {
     const service = new ServiceProcess(name, port ?? (await freePort()), env);
     await service.startProcess();
     return service;
@@ -31,18 +35,26 @@ export class ServiceProcess {
 
   async startProcess(): Promise<void> {
     const entry = serviceEntry(this.name);
-    if (!existsSync(entry)) throw new Error(`${entry} is missing: build first (npx nx run-many -t build)`);
+    if (!existsSync(entry))
+      throw new Error(`${entry} is missing: build first (npx nx run-many -t build)`);
     // e.g. FLOTILLA_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile a service under load
     const nodeArgs = (this.env['FLOTILLA_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
     const child = spawn(process.execPath, [...nodeArgs, entry], {
-      env: { ...process.env, LOG_LEVEL: 'warn', ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        ...this.env,
+        PORT: String(this.port),
+        HOST: '127.0.0.1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
     const keep = (chunk: Buffer): void => {
       this.output.push(chunk.toString('utf8'));
       if (this.output.length > 500) this.output.splice(0, 100);
-      if (process.env['FLOTILLA_TEST_SERVICE_LOGS']) process.stderr.write(`[${this.name}] ${chunk.toString('utf8')}`);
+      if (process.env['FLOTILLA_TEST_SERVICE_LOGS'])
+        process.stderr.write(`[${this.name}] ${chunk.toString('utf8')}`);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
@@ -60,7 +72,9 @@ export class ServiceProcess {
     let last = '';
     while (Date.now() < deadline) {
       if (this.child?.exitCode !== null && this.child?.exitCode !== undefined) {
-        throw new Error(`${this.name} exited with ${this.child.exitCode}:\n${this.output.join('').slice(-4000)}`);
+        throw new Error(
+          `${this.name} exited with ${this.child.exitCode}:\n${this.output.join('').slice(-4000)}`,
+        );
       }
       try {
         const response = await fetch(`${this.url}/health`);
@@ -71,7 +85,9 @@ export class ServiceProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new Error(`${this.name} not ready after ${timeoutMs} ms: ${last}\n${this.output.join('').slice(-4000)}`);
+    throw new Error(
+      `${this.name} not ready after ${timeoutMs} ms: ${last}\n${this.output.join('').slice(-4000)}`,
+    );
   }
 
   /** Sends the signal and waits for the exit code. */
@@ -96,14 +112,19 @@ export class ServiceProcess {
 }
 
 /** Sum of a Prometheus counter's samples (all label sets) in a scrape. */
-export function metricValue(scrape: string, name: string, labels: Record<string, string> = {}): number {
+export function metricValue(
+  scrape: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
   let total = 0;
   for (const line of scrape.split('\n')) {
     if (!line.startsWith(name)) continue;
     const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+([^\s]+)/.exec(line);
     if (match?.[1] !== name) continue;
     const labelText = match[2] ?? '';
-    if (Object.entries(labels).every(([key, value]) => labelText.includes(`${key}="${value}"`))) total += Number(match[3]);
+    if (Object.entries(labels).every(([key, value]) => labelText.includes(`${key}="${value}"`)))
+      total += Number(match[3]);
   }
   return total;
 }

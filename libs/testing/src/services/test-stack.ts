@@ -41,6 +41,9 @@ export async function startTestStack(
     SCHEDULER_INTERVAL_MS: '100',
     METADATA_SERVER_DETECTION: 'none',
     FLOTILLA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    // Tests and benchmarks push thousands of requests a second through one key; auth-and-tenancy
+    // sets a small limit to test it.
+    API_RATE_LIMIT_PER_SECOND: '0',
     ...extraEnv,
   };
   const running = new Map<ServiceName, ServiceProcess>();

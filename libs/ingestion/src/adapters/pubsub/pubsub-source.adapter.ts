@@ -10,26 +10,22 @@ import {
 import { decodeServiceAccount } from '@flotilla/contracts';
 import type { Logger } from '@flotilla/observability';
 import type {
-  BrokerBatchHandler,
   BrokerMessage,
-  BrokerSourceAdapter,
   MessageDecision,
   ResolvedGoogleSource,
-  RunningSource,
-  SourceRunHooks,
+  SourceAdapterOptions,
+  SourceRunContext,
 } from '../../broker/broker-source.adapter';
+import { PullingSourceAdapter, SourceRun } from '../../broker/source-run';
 import { errorMessage, secondsSince } from '../settle';
 
-export interface PubsubAdapterOptions {
+export interface PubsubAdapterOptions extends SourceAdapterOptions {
   /** PUBSUB_EMULATOR_HOST (host:port): talk to the emulator, without credentials. */
   emulatorHost: string | undefined;
   /** Flow control: un-acked messages held per worker (stream). */
   maxMessagesPerWorker: number;
-  /** On stop, how long in-flight batches may finish before what they hold is given back. */
-  drainMs?: number;
   /** Messages delivered together (one streaming-pull response) go to the handler as one batch. */
   maxBatch?: number;
-  logger: Logger;
 }
 
 /** gRPC status codes after which the subscription cannot go on: the supervisor restarts it. */
@@ -42,55 +38,49 @@ const PERMISSION_DENIED = 7;
  * away and the handler holds them; the client keeps extending their leases). Messages that arrive
  * together are handed to the shared handler as one batch. Replicas share the subscription.
  */
-export class PubsubSourceAdapter implements BrokerSourceAdapter<'google'> {
+export class PubsubSourceAdapter extends PullingSourceAdapter<
+  'google',
+  PubSub,
+  PubsubAdapterOptions
+> {
   readonly broker = 'google' as const;
 
-  constructor(private readonly options: PubsubAdapterOptions) {}
+  protected connect(source: ResolvedGoogleSource): PubSub {
+    return new PubSub(this.clientConfig(source));
+  }
 
-  async start(
-    source: ResolvedGoogleSource,
-    handler: BrokerBatchHandler,
-    hooks: SourceRunHooks,
-  ): Promise<RunningSource> {
-    const pubsub = new PubSub(this.clientConfig(source));
-    const logger = this.options.logger.child({
-      source: source.id,
-      broker: 'google',
-      subscription: source.google.subscriptionId,
+  protected logFields(source: ResolvedGoogleSource): Record<string, string> {
+    return { subscription: source.google.subscriptionId };
+  }
+
+  protected async open(
+    pubsub: PubSub,
+    context: SourceRunContext<ResolvedGoogleSource>,
+  ): Promise<PubsubSourceRun> {
+    const { subscriptionId } = context.source.google;
+    const deadLetterTopic = await findDeadLetterTopic(pubsub, subscriptionId, context.logger);
+    const subscription = pubsub.subscription(subscriptionId, {
+      flowControl: {
+        maxMessages: context.source.workers * this.options.maxMessagesPerWorker,
+        allowExcessMessages: false,
+      },
+      streamingOptions: { maxStreams: context.source.workers },
+      closeOptions: {
+        behavior: SubscriptionCloseBehaviors.NackImmediately,
+        timeout: Duration.from({ seconds: 10 }),
+      },
     });
-    try {
-      const deadLetterTopic = await findDeadLetterTopic(
-        pubsub,
-        source.google.subscriptionId,
-        logger,
-      );
-      const subscription = pubsub.subscription(source.google.subscriptionId, {
-        flowControl: {
-          maxMessages: source.workers * this.options.maxMessagesPerWorker,
-          allowExcessMessages: false,
-        },
-        streamingOptions: { maxStreams: source.workers },
-        closeOptions: {
-          behavior: SubscriptionCloseBehaviors.NackImmediately,
-          timeout: Duration.from({ seconds: 10 }),
-        },
-      });
-      const run = new PubsubSourceRun(
-        pubsub,
-        subscription,
-        deadLetterTopic === undefined ? undefined : pubsub.topic(deadLetterTopic),
-        source,
-        handler,
-        hooks,
-        this.options,
-        logger,
-      );
-      run.start();
-      return run;
-    } catch (error) {
-      await pubsub.close().catch(() => undefined);
-      throw error;
-    }
+    return new PubsubSourceRun(
+      context,
+      pubsub,
+      subscription,
+      deadLetterTopic === undefined ? undefined : pubsub.topic(deadLetterTopic),
+      this.options.maxBatch ?? 500,
+    );
+  }
+
+  protected async disconnect(pubsub: PubSub): Promise<void> {
+    await pubsub.close().catch(() => undefined);
   }
 
   private clientConfig(source: ResolvedGoogleSource): ClientConfig {
@@ -146,23 +136,20 @@ interface Received {
   receivedAt: number;
 }
 
-class PubsubSourceRun implements RunningSource {
-  private readonly hold = new AbortController();
+class PubsubSourceRun extends SourceRun<ResolvedGoogleSource> {
   private readonly inFlight = new Set<Promise<void>>();
   private pending: Received[] = [];
   private flushScheduled = false;
-  private stopped = false;
 
   constructor(
+    context: SourceRunContext<ResolvedGoogleSource>,
     private readonly pubsub: PubSub,
     private readonly subscription: Subscription,
     private readonly deadLetterTopic: Topic | undefined,
-    private readonly source: ResolvedGoogleSource,
-    private readonly handler: BrokerBatchHandler,
-    private readonly hooks: SourceRunHooks,
-    private readonly options: PubsubAdapterOptions,
-    private readonly logger: Logger,
-  ) {}
+    private readonly maxBatch: number,
+  ) {
+    super(context);
+  }
 
   start(): void {
     this.subscription.on('message', (message: Message) => {
@@ -171,7 +158,7 @@ class PubsubSourceRun implements RunningSource {
         return;
       }
       this.pending.push({ message, receivedAt: performance.now() });
-      if (this.pending.length >= (this.options.maxBatch ?? 500)) this.flush();
+      if (this.pending.length >= this.maxBatch) this.flush();
       else if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => {
@@ -192,14 +179,15 @@ class PubsubSourceRun implements RunningSource {
     });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
+  protected stopTaking(): void {
     this.flush();
-    const drain = setTimeout(() => {
-      this.hold.abort();
-    }, this.options.drainMs ?? 10_000);
+  }
+
+  protected async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
-    clearTimeout(drain);
+  }
+
+  protected async close(): Promise<void> {
     // Nacks whatever the client still holds and flushes the acks. (Not removeAllListeners first:
     // losing the last 'message' listener closes the subscriber without waiting for that flush.)
     await this.subscription.close().catch((error: unknown) => {
@@ -215,8 +203,8 @@ class PubsubSourceRun implements RunningSource {
     const batch = this.pending;
     this.pending = [];
     const work = this.process(batch).catch((error: unknown) => {
-      // The handler does not throw by design; if it does, nothing is acked and Pub/Sub redelivers.
-      this.logger.error({ err: error }, 'handler failed: the batch will be redelivered');
+      // Settling does not throw by design; if it does, nothing more is acked and Pub/Sub redelivers.
+      this.logger.error({ err: error }, 'settling the batch failed: it will be redelivered');
       for (const entry of batch) entry.message.nack();
     });
     this.inFlight.add(work);
@@ -224,10 +212,11 @@ class PubsubSourceRun implements RunningSource {
   }
 
   private async process(batch: Received[]): Promise<void> {
-    const decisions = await this.handler(
-      batch.map((entry) => toBrokerMessage(entry.message)),
-      this.hold.signal,
-    );
+    const decisions = await this.decide(batch.map((entry) => toBrokerMessage(entry.message)));
+    if (!decisions) {
+      for (const entry of batch) entry.message.nack();
+      return;
+    }
     const latencies: number[] = [];
     let deadLettered = 0;
     await Promise.all(

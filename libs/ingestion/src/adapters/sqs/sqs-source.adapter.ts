@@ -11,26 +11,21 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Logger } from '@flotilla/observability';
 import type {
-  BrokerBatchHandler,
   BrokerMessage,
-  BrokerSourceAdapter,
-  MessageDecision,
   ResolvedSqsSource,
-  RunningSource,
-  SourceRunHooks,
+  SourceAdapterOptions,
+  SourceRunContext,
 } from '../../broker/broker-source.adapter';
+import { PullingSourceAdapter, SourceRun } from '../../broker/source-run';
 import { errorMessage, secondsSince, sleep } from '../settle';
 
-export interface SqsAdapterOptions {
+export interface SqsAdapterOptions extends SourceAdapterOptions {
   /** AWS_ENDPOINT_URL_SQS: the endpoint for sources that do not name one (local development). */
   defaultEndpoint: string | undefined;
   /** How long a received message stays hidden; renewed while it is held. */
   visibilityTimeoutSeconds: number;
   /** Long polling. */
   waitTimeSeconds: number;
-  /** On stop, how long in-flight batches may finish before what they hold is given back. */
-  drainMs?: number;
-  logger: Logger;
 }
 
 /** Errors after which retrying the same client is pointless: the supervisor restarts the source. */
@@ -54,17 +49,11 @@ const MAX_SQS_ATTRIBUTES = 10;
  * DeleteMessageBatch. Replicas are competing consumers of the same queue. Messages held while
  * Kafka is away have their visibility renewed so no one else receives them meanwhile.
  */
-export class SqsSourceAdapter implements BrokerSourceAdapter<'sqs'> {
+export class SqsSourceAdapter extends PullingSourceAdapter<'sqs', SQSClient, SqsAdapterOptions> {
   readonly broker = 'sqs' as const;
 
-  constructor(private readonly options: SqsAdapterOptions) {}
-
-  async start(
-    source: ResolvedSqsSource,
-    handler: BrokerBatchHandler,
-    hooks: SourceRunHooks,
-  ): Promise<RunningSource> {
-    const client = new SQSClient({
+  protected connect(source: ResolvedSqsSource): SQSClient {
+    return new SQSClient({
       region: source.sqs.region,
       endpoint: source.sqs.endpoint ?? this.options.defaultEndpoint,
       credentials: { accessKeyId: source.sqs.accessKeyId, secretAccessKey: source.sqs.secretKey },
@@ -76,33 +65,26 @@ export class SqsSourceAdapter implements BrokerSourceAdapter<'sqs'> {
         httpsAgent: { keepAlive: true, maxSockets: source.workers * 2 + 4 },
       },
     });
-    const logger = this.options.logger.child({
-      source: source.id,
-      broker: 'sqs',
-      queue: source.sqs.queueName,
-    });
-    try {
-      const { QueueUrl } = await client.send(
-        new GetQueueUrlCommand({ QueueName: source.sqs.queueName }),
-      );
-      if (!QueueUrl) throw new Error(`no URL for queue ${source.sqs.queueName}`);
-      const deadLetterUrl = await findDeadLetterQueue(client, QueueUrl, logger);
-      const run = new SqsSourceRun(
-        client,
-        QueueUrl,
-        deadLetterUrl,
-        source,
-        handler,
-        hooks,
-        this.options,
-        logger,
-      );
-      run.start();
-      return run;
-    } catch (error) {
-      client.destroy();
-      throw error;
-    }
+  }
+
+  protected logFields(source: ResolvedSqsSource): Record<string, string> {
+    return { queue: source.sqs.queueName };
+  }
+
+  protected async open(
+    client: SQSClient,
+    context: SourceRunContext<ResolvedSqsSource>,
+  ): Promise<SqsSourceRun> {
+    const { queueName } = context.source.sqs;
+    const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: queueName }));
+    if (!QueueUrl) throw new Error(`no URL for queue ${queueName}`);
+    const deadLetterUrl = await findDeadLetterQueue(client, QueueUrl, context.logger);
+    return new SqsSourceRun(context, client, QueueUrl, deadLetterUrl, this.options);
+  }
+
+  protected disconnect(client: SQSClient): Promise<void> {
+    client.destroy();
+    return Promise.resolve();
   }
 }
 
@@ -146,37 +128,36 @@ interface Received {
   raw: Message;
 }
 
-class SqsSourceRun implements RunningSource {
+class SqsSourceRun extends SourceRun<ResolvedSqsSource> {
   private readonly pull = new AbortController();
-  private readonly hold = new AbortController();
   private readonly loops: Promise<void>[] = [];
-  private stopped = false;
   private warnedNoTimestamp = false;
 
   constructor(
+    context: SourceRunContext<ResolvedSqsSource>,
     private readonly client: SQSClient,
     private readonly queueUrl: string,
     private readonly deadLetterUrl: string | undefined,
-    private readonly source: ResolvedSqsSource,
-    private readonly handler: BrokerBatchHandler,
-    private readonly hooks: SourceRunHooks,
     private readonly options: SqsAdapterOptions,
-    private readonly logger: Logger,
-  ) {}
+  ) {
+    super(context);
+  }
 
   start(): void {
     for (let worker = 0; worker < this.source.workers; worker++) this.loops.push(this.loop());
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
+  protected stopTaking(): void {
     this.pull.abort(); // ends long polls now; anything they had taken comes back after the visibility timeout
-    const drain = setTimeout(() => {
-      this.hold.abort();
-    }, this.options.drainMs ?? 10_000);
+  }
+
+  protected async settled(): Promise<void> {
     await Promise.all(this.loops);
-    clearTimeout(drain);
+  }
+
+  protected close(): Promise<void> {
     this.client.destroy();
+    return Promise.resolve();
   }
 
   private async loop(): Promise<void> {
@@ -231,19 +212,9 @@ class SqsSourceRun implements RunningSource {
     const renewal = setInterval(() => {
       void this.changeVisibility(received, this.options.visibilityTimeoutSeconds);
     }, renewEveryMs);
-    let decisions: MessageDecision[];
-    try {
-      decisions = await this.handler(
-        received.map((entry) => entry.message),
-        this.hold.signal,
-      );
-    } catch (error) {
-      // The handler does not throw by design; if it does, nothing is acked and SQS redelivers.
-      this.logger.error({ err: error }, 'handler failed: the batch will be redelivered');
-      return;
-    } finally {
-      clearInterval(renewal);
-    }
+    const decisions = await this.decide(received.map((entry) => entry.message));
+    clearInterval(renewal);
+    if (!decisions) return;
 
     const remove: Received[] = [];
     const deadLetter: { entry: Received; reason: string; detail: string }[] = [];
