@@ -7,7 +7,7 @@ import {
 } from '@flotilla/db';
 
 /**
- * Ordered endpoints (strict FIFO, ADR 0009): the database is the queue. A delivery message for an
+ * Ordered endpoints (strict FIFO, ADR 0010): the database is the queue. A delivery message for an
  * ordered endpoint only wakes its queue; the dispatcher then sends the endpoint's oldest unfinished
  * deliveries one at a time, in `seq` order, and moves on only when the one at the head finished
  * (Success, or Failure after its retries). While the head waits for a retry the rest stay
