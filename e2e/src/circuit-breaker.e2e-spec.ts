@@ -8,8 +8,8 @@ import {
   ReceiverPool,
   startTestStack,
   stopAll,
-  type DemoProject,
   type TestStack,
+  sendEvent,
 } from '@flotilla/testing';
 
 jest.setTimeout(180_000);
@@ -30,14 +30,6 @@ describe('circuit breaking', () => {
     await stopAll(receivers, stack);
   });
 
-  function send(project: DemoProject, endpointId: string, data: unknown): Promise<{ uid: string }> {
-    return project.api.expect(201, 'POST', `/api/v1/projects/${project.projectId}/events`, {
-      endpoint_id: endpointId,
-      event_type: 'test.event',
-      data,
-    });
-  }
-
   it('opens the breaker on a dead endpoint, then disables it and sends a signed endpoint.disabled meta event', async () => {
     const meta = await receivers.start();
     const metaSecret = generateStandardSecret();
@@ -53,7 +45,7 @@ describe('circuit breaking', () => {
       },
     });
     const dead = await createEndpoint(project, { name: 'dead', url: await deadUrl() });
-    await Promise.all(Array.from({ length: 10 }, (_, n) => send(project, dead.uid, { n })));
+    await Promise.all(Array.from({ length: 10 }, (_, n) => sendEvent(project, dead.uid, { n })));
 
     await eventually(async () => {
       const endpoint = await project.api.expect<{ status: string }>(

@@ -11,6 +11,7 @@ import {
   type DemoProject,
   type ReceivedRequest,
   type TestStack,
+  sendEvent,
 } from '@flotilla/testing';
 
 jest.setTimeout(120_000);
@@ -45,17 +46,6 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     return started;
   }
 
-  async function send(project: DemoProject, endpointId: string, data: unknown): Promise<string> {
-    const body = { endpoint_id: endpointId, event_type: 'test.event', data };
-    const created = await project.api.expect<{ uid: string }>(
-      201,
-      'POST',
-      `/api/v1/projects/${project.projectId}/events`,
-      body,
-    );
-    return created.uid;
-  }
-
   async function deliveryOf(
     project: DemoProject,
     eventId: string,
@@ -78,7 +68,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     });
     const target = await receiver((_request, index) => ({ status: index < 3 ? 500 : 200 }));
     const endpoint = await createEndpoint(project, { name: 'flaky', url: target.url });
-    const eventId = await send(project, endpoint.uid, { n: 1 });
+    const eventId = await sendEvent(project, endpoint.uid, { n: 1 });
     const requests = await target.waitForRequests(4, 30_000);
     const gaps = requests
       .slice(1)
@@ -105,7 +95,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
       index === 0 ? { status: 503, headers: { 'retry-after': '3' } } : { status: 200 },
     );
     const endpoint = await createEndpoint(project, { name: 'busy', url: target.url });
-    await send(project, endpoint.uid, { n: 1 });
+    await sendEvent(project, endpoint.uid, { n: 1 });
     const [first, second] = await target.waitForRequests(2, 30_000);
     expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(2900);
   });
@@ -114,7 +104,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     const project = await createProject(stack.admin, 'gone');
     const target = await receiver(() => ({ status: 410 }));
     const endpoint = await createEndpoint(project, { name: 'gone', url: target.url });
-    const eventId = await send(project, endpoint.uid, { n: 1 });
+    const eventId = await sendEvent(project, endpoint.uid, { n: 1 });
     await deliveryOf(project, eventId, 'Failure');
     const shown = await project.api.expect<{ status: string }>(
       200,
@@ -140,7 +130,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     );
     expect(rotated.secrets).toHaveLength(2);
     const newSecret = rotated.secrets.find((secret) => secret.expires_at === null)!.value;
-    await send(project, endpoint.uid, { rotated: true });
+    await sendEvent(project, endpoint.uid, { rotated: true });
     const [request] = await target.waitForRequests(1);
     const headers = standardHeaders(request!);
     expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
@@ -162,7 +152,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
       url: target.url,
       secret: 'a-convoy-secret-value',
     });
-    await send(project, endpoint.uid, { convoy: 1 });
+    await sendEvent(project, endpoint.uid, { convoy: 1 });
     const [request] = await target.waitForRequests(1);
     const header = String(request!.headers['x-acme-signature']);
     // Written from Convoy's documented format: t=<unix>,v1=<sig>,v2=<sig>, each HMAC(secret, "<t>,<body>").
@@ -192,8 +182,8 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     const fast = await createEndpoint(project, { name: 'free', url: free.url });
     const started = Date.now();
     await Promise.all([
-      ...Array.from({ length: 40 }, (_, n) => send(project, slow.uid, { n })),
-      ...Array.from({ length: 100 }, (_, n) => send(project, fast.uid, { n })),
+      ...Array.from({ length: 40 }, (_, n) => sendEvent(project, slow.uid, { n })),
+      ...Array.from({ length: 100 }, (_, n) => sendEvent(project, fast.uid, { n })),
     ]);
     await free.waitForRequests(100, 30_000);
     const freeDone = Date.now() - started;
@@ -253,7 +243,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     });
     const endpoint = await createEndpoint(project, { name: 'needs-retries', url: target.url });
     const ids = await Promise.all(
-      Array.from({ length: 50 }, (_, n) => send(project, endpoint.uid, { n })),
+      Array.from({ length: 50 }, (_, n) => sendEvent(project, endpoint.uid, { n })),
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const scheduler = stack.service('scheduler');

@@ -8,6 +8,10 @@ import {
   WebhookReceiver,
   type DemoProject,
   type TestStack,
+  NO_RETRIES,
+  UNKNOWN_ID,
+  projectPath,
+  sendEvent,
 } from '@flotilla/testing';
 
 jest.setTimeout(120_000);
@@ -23,10 +27,6 @@ interface BatchResult {
   successes: number;
   failures: number;
 }
-
-/** A first failure is final, so a delivery only goes out again when asked to. */
-const NO_RETRIES = { strategy: { type: 'linear', duration: 1, retry_count: 0 } };
-const UNKNOWN_ID = '0190a4d2-0000-7000-8000-000000000000';
 
 describe('manual delivery operations: resend, force resend, batch retry, replay', () => {
   let stack: TestStack;
@@ -48,20 +48,6 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     return started;
   }
 
-  const path = (project: DemoProject, rest: string): string =>
-    `/api/v1/projects/${project.projectId}/${rest}`;
-
-  async function send(
-    project: DemoProject,
-    endpointId: string,
-    data: unknown,
-    eventType = 'test.event',
-  ): Promise<string> {
-    const body = { endpoint_id: endpointId, event_type: eventType, data };
-    return (await project.api.expect<{ uid: string }>(201, 'POST', path(project, 'events'), body))
-      .uid;
-  }
-
   /** The event's (single) delivery once it has reached `status`. */
   function settled(
     project: DemoProject,
@@ -73,7 +59,7 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
       const page = await project.api.expect<{ content: Delivery[] }>(
         200,
         'GET',
-        path(project, `eventdeliveries?eventId=${eventId}`),
+        projectPath(project, `eventdeliveries?eventId=${eventId}`),
       );
       expect(page.content).toHaveLength(1);
       expect(page.content[0]!.status).toBe(status);
@@ -86,7 +72,7 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     const attempts = await project.api.expect<{ http_status: string }[]>(
       200,
       'GET',
-      path(project, `eventdeliveries/${deliveryId}/deliveryattempts`),
+      projectPath(project, `eventdeliveries/${deliveryId}/deliveryattempts`),
     );
     return attempts.map((attempt) => attempt.http_status);
   }
@@ -98,12 +84,12 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     const project = await createProject(stack.admin, 'resend', NO_RETRIES);
     const target = await receiver((_request, index) => ({ status: index === 0 ? 500 : 200 }));
     const endpoint = await createEndpoint(project, { name: 'fails-once', url: target.url });
-    const eventId = await send(project, endpoint.uid, { n: 1 });
+    const eventId = await sendEvent(project, endpoint.uid, { n: 1 });
     const failed = await settled(project, eventId, 'Failure', 1);
 
     const resent = await project.api.request<Delivery>(
       'PUT',
-      path(project, `eventdeliveries/${failed.uid}/resend`),
+      projectPath(project, `eventdeliveries/${failed.uid}/resend`),
     );
     expect(resent.status).toBe(200);
     expect(resent.body.data).toMatchObject({ uid: failed.uid, status: 'Scheduled' });
@@ -123,27 +109,27 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     const otherEndpoint = await createEndpoint(other, { name: 'ok', url: (await receiver()).url });
     const delivered = await settled(
       project,
-      await send(project, endpoint.uid, { n: 1 }),
+      await sendEvent(project, endpoint.uid, { n: 1 }),
       'Success',
       1,
     );
     const otherDelivery = await settled(
       other,
-      await send(other, otherEndpoint.uid, { n: 1 }),
+      await sendEvent(other, otherEndpoint.uid, { n: 1 }),
       'Success',
       1,
     );
 
     const refused = await project.api.request(
       'PUT',
-      path(project, `eventdeliveries/${delivered.uid}/resend`),
+      projectPath(project, `eventdeliveries/${delivered.uid}/resend`),
     );
     expect(refused.status).toBe(400);
     expect(refused.body.message).toContain('forceresend');
 
     // Another project's delivery and an unknown id are simply not found here.
     const forced = await project.api.post<BatchResult>(
-      path(project, 'eventdeliveries/forceresend'),
+      projectPath(project, 'eventdeliveries/forceresend'),
       {
         ids: [delivered.uid, otherDelivery.uid, UNKNOWN_ID],
       },
@@ -165,9 +151,11 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     const down = await createEndpoint(project, { name: 'down', url: failing.url });
     const up = await createEndpoint(project, { name: 'up', url: healthy.url });
     const otherDown = await createEndpoint(other, { name: 'down', url: otherFailing.url });
-    const failedEvents = await Promise.all([1, 2, 3].map((n) => send(project, down.uid, { n })));
-    const okEvent = await send(project, up.uid, { n: 4 });
-    const otherEvent = await send(other, otherDown.uid, { n: 5 });
+    const failedEvents = await Promise.all(
+      [1, 2, 3].map((n) => sendEvent(project, down.uid, { n })),
+    );
+    const okEvent = await sendEvent(project, up.uid, { n: 4 });
+    const otherEvent = await sendEvent(other, otherDown.uid, { n: 5 });
     for (const id of failedEvents) await settled(project, id, 'Failure', 1);
     await settled(project, okEvent, 'Success', 1);
     await settled(other, otherEvent, 'Failure', 1);
@@ -175,18 +163,22 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     const count = await project.api.expect<{ num: number }>(
       200,
       'GET',
-      path(project, 'eventdeliveries/countbatchretryevents?status=Failure'),
+      projectPath(project, 'eventdeliveries/countbatchretryevents?status=Failure'),
     );
     expect(count).toEqual({ num: 3 });
     // Without a status, a batch retry takes the failures; narrowing by endpoint works too.
     expect(
-      await project.api.expect(200, 'GET', path(project, 'eventdeliveries/countbatchretryevents')),
+      await project.api.expect(
+        200,
+        'GET',
+        projectPath(project, 'eventdeliveries/countbatchretryevents'),
+      ),
     ).toEqual({ num: 3 });
     expect(
       await project.api.expect(
         200,
         'GET',
-        path(project, `eventdeliveries/countbatchretryevents?endpointId=${up.uid}`),
+        projectPath(project, `eventdeliveries/countbatchretryevents?endpointId=${up.uid}`),
       ),
     ).toEqual({ num: 0 });
     const hour = 3600_000;
@@ -196,20 +188,20 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
       await project.api.expect(
         200,
         'GET',
-        path(project, window(Date.now() - hour, Date.now() + hour)),
+        projectPath(project, window(Date.now() - hour, Date.now() + hour)),
       ),
     ).toEqual({ num: 3 });
     expect(
       await project.api.expect(
         200,
         'GET',
-        path(project, window(Date.now() + hour, Date.now() + 2 * hour)),
+        projectPath(project, window(Date.now() + hour, Date.now() + 2 * hour)),
       ),
     ).toEqual({ num: 0 });
 
     failing.respondWith(() => ({ status: 200 }));
     const retried = await project.api.post<BatchResult>(
-      path(project, 'eventdeliveries/batchretry?status=Failure'),
+      projectPath(project, 'eventdeliveries/batchretry?status=Failure'),
     );
     expect(retried.status).toBe(200);
     expect(retried.body.data).toEqual({ successes: 3, failures: 0 });
@@ -220,7 +212,11 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     expect(otherFailing.requests).toHaveLength(1);
     await settled(other, otherEvent, 'Failure', 1);
     expect(
-      await project.api.expect(200, 'GET', path(project, 'eventdeliveries/countbatchretryevents')),
+      await project.api.expect(
+        200,
+        'GET',
+        projectPath(project, 'eventdeliveries/countbatchretryevents'),
+      ),
     ).toEqual({ num: 0 });
   });
 
@@ -228,12 +224,12 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     const project = await createProject(stack.admin, 'replay', NO_RETRIES);
     const target = await receiver();
     const endpoint = await createEndpoint(project, { name: 'ok', url: target.url });
-    const eventId = await send(project, endpoint.uid, { replay: true });
+    const eventId = await sendEvent(project, endpoint.uid, { replay: true });
     await settled(project, eventId, 'Success', 1);
 
     const replayed = await project.api.request<{ uid: string }>(
       'PUT',
-      path(project, `events/${eventId}/replay`),
+      projectPath(project, `events/${eventId}/replay`),
     );
     expect(replayed.status).toBe(200);
     expect(replayed.body.data.uid).toBe(eventId);
@@ -250,13 +246,15 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     const { uid: eventId } = await project.api.expect<{ uid: string }>(
       201,
       'POST',
-      path(project, 'events/broadcast'),
+      projectPath(project, 'events/broadcast'),
       {
         event_type: 'late.subscriber',
         data: { n: 1 },
       },
     );
-    await eventually(() => project.api.expect(200, 'GET', path(project, `events/${eventId}`)));
+    await eventually(() =>
+      project.api.expect(200, 'GET', projectPath(project, `events/${eventId}`)),
+    );
     await createSubscription(project, {
       name: 'all',
       endpoint_id: endpoint.uid,
@@ -264,7 +262,7 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     });
     await quiet(1500); // the route stage's routing cache lives 1 s
 
-    await project.api.expect(200, 'PUT', path(project, `events/${eventId}/replay`));
+    await project.api.expect(200, 'PUT', projectPath(project, `events/${eventId}/replay`));
     const [request] = await target.waitForRequests(1);
     expect(JSON.parse(request!.body)).toEqual({ n: 1 });
     const delivery = await settled(project, eventId, 'Success', 1);
@@ -276,13 +274,13 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     const target = await receiver();
     const endpoint = await createEndpoint(project, { name: 'ok', url: target.url });
     const paid = await Promise.all(
-      [1, 2].map((n) => send(project, endpoint.uid, { n }, 'order.paid')),
+      [1, 2].map((n) => sendEvent(project, endpoint.uid, { n }, 'order.paid')),
     );
-    const refunded = await send(project, endpoint.uid, { n: 3 }, 'order.refunded');
+    const refunded = await sendEvent(project, endpoint.uid, { n: 3 }, 'order.refunded');
     for (const id of [...paid, refunded]) await settled(project, id, 'Success', 1);
 
     const replayed = await project.api.post<BatchResult>(
-      path(project, 'events/batchreplay?eventType=order.paid'),
+      projectPath(project, 'events/batchreplay?eventType=order.paid'),
     );
     expect(replayed.status).toBe(200);
     expect(replayed.body.data).toEqual({ successes: 2, failures: 0 });
@@ -301,7 +299,7 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
       ['PUT', `events/${UNKNOWN_ID}/replay`],
       ['PUT', 'events/not-a-uuid/replay'],
     ] as const) {
-      const response = await project.api.request(method, path(project, rest));
+      const response = await project.api.request(method, projectPath(project, rest));
       expect({ rest, status: response.status, ok: response.body.status }).toEqual({
         rest,
         status: 404,
@@ -325,7 +323,7 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     for (const [method, rest, body, field] of cases) {
       const response = await project.api.request<{ field?: string }>(
         method,
-        path(project, rest),
+        projectPath(project, rest),
         body,
       );
       expect({ rest, status: response.status, field: response.body.data.field }).toEqual({
@@ -348,7 +346,7 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
       ['PUT', `events/${UNKNOWN_ID}/replay`, undefined],
       ['POST', 'events/batchreplay', undefined],
     ] as const) {
-      const response = await asIntruder.request(method, path(project, rest), body);
+      const response = await asIntruder.request(method, projectPath(project, rest), body);
       expect({ rest, status: response.status }).toEqual({ rest, status: 403 });
     }
   });

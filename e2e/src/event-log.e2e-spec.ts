@@ -8,6 +8,9 @@ import {
   WebhookReceiver,
   type DemoProject,
   type TestStack,
+  NO_RETRIES,
+  UNKNOWN_ID,
+  projectPath,
 } from '@flotilla/testing';
 
 jest.setTimeout(120_000);
@@ -50,10 +53,6 @@ interface PageView<T> {
   };
 }
 
-/** A first failure is final: statuses settle fast and stay put. */
-const NO_RETRIES = { strategy: { type: 'linear', duration: 1, retry_count: 0 } };
-const UNKNOWN_ID = '0190a4d2-0000-7000-8000-000000000000';
-
 describe('event log: dynamic events, list filters, cursors, status totals, attempts', () => {
   let stack: TestStack;
   const receivers: WebhookReceiver[] = [];
@@ -72,10 +71,8 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
     return started;
   }
 
-  const path = (project: DemoProject, rest: string): string =>
-    `/api/v1/projects/${project.projectId}/${rest}`;
   const get = <T>(project: DemoProject, rest: string): Promise<T> =>
-    project.api.expect<T>(200, 'GET', path(project, rest));
+    project.api.expect<T>(200, 'GET', projectPath(project, rest));
 
   describe('POST /events/dynamic', () => {
     let project: DemoProject;
@@ -86,7 +83,7 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
     it('makes an endpoint for the url that receives the event; the same url reuses it', async () => {
       const target = await receiver();
       const url = `${target.url}/orders`;
-      const first = await project.api.post<Accepted>(path(project, 'events/dynamic'), {
+      const first = await project.api.post<Accepted>(projectPath(project, 'events/dynamic'), {
         url,
         event_type: 'order.created',
         data: { n: 1 },
@@ -98,7 +95,7 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
       expect(received!.path).toBe('/webhook/orders');
       expect(JSON.parse(received!.body)).toEqual({ n: 1 });
 
-      const second = await project.api.post<Accepted>(path(project, 'events/dynamic'), {
+      const second = await project.api.post<Accepted>(projectPath(project, 'events/dynamic'), {
         url,
         event_type: 'order.updated',
         data: { n: 2 },
@@ -124,14 +121,14 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
       // An event routed just now has the dispatcher hold this project's routing table (cached 1 s);
       // the endpoint made next is not in it, and its event must still be delivered.
       const warm = await receiver();
-      await project.api.expect(201, 'POST', path(project, 'events/dynamic'), {
+      await project.api.expect(201, 'POST', projectPath(project, 'events/dynamic'), {
         url: warm.url,
         event_type: 'x',
         data: { warm: true },
       });
       await warm.waitForRequests(1);
       const fresh = await receiver();
-      await project.api.expect(201, 'POST', path(project, 'events/dynamic'), {
+      await project.api.expect(201, 'POST', projectPath(project, 'events/dynamic'), {
         url: fresh.url,
         event_type: 'x',
         data: { fresh: true },
@@ -145,7 +142,7 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
       const skipped = await project.api.expect<Accepted>(
         201,
         'POST',
-        path(project, 'events/dynamic'),
+        projectPath(project, 'events/dynamic'),
         {
           url: target.url,
           event_types: ['invoice.paid'],
@@ -153,7 +150,7 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
           data: { skipped: true },
         },
       );
-      await project.api.expect(201, 'POST', path(project, 'events/dynamic'), {
+      await project.api.expect(201, 'POST', projectPath(project, 'events/dynamic'), {
         url: target.url,
         event_type: 'invoice.paid',
         data: { sent: true },
@@ -175,7 +172,7 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
         'http://10.0.0.7/hook',
         'ftp://127.0.0.1/x',
       ]) {
-        const refused = await project.api.post(path(project, 'events/dynamic'), {
+        const refused = await project.api.post(projectPath(project, 'events/dynamic'), {
           url,
           event_type: 'x',
           data: {},
@@ -190,7 +187,7 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
           field: 'url',
         });
       }
-      const missing = await project.api.post(path(project, 'events/dynamic'), {
+      const missing = await project.api.post(projectPath(project, 'events/dynamic'), {
         event_type: 'x',
         data: {},
       });
@@ -230,7 +227,7 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
         extra: Record<string, unknown> = {},
       ): Promise<string> =>
         (
-          await project.api.expect<Accepted>(201, 'POST', path(project, 'events'), {
+          await project.api.expect<Accepted>(201, 'POST', projectPath(project, 'events'), {
             endpoint_id: endpointId,
             event_type: eventType,
             data: { eventType },
@@ -254,7 +251,7 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
       await pause();
       sent.push(...middle);
       for (let i = 0; i < 2; i += 1) sent.push(await send(okEndpoint, 'alpha'));
-      await other.api.expect(201, 'POST', path(other, 'events'), {
+      await other.api.expect(201, 'POST', projectPath(other, 'events'), {
         endpoint_id: otherEndpoint,
         event_type: 'alpha',
         data: {},
@@ -437,10 +434,13 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
         await get<PageView<DeliveryView>>(project, `eventdeliveries?eventId=${eventIds[0]}`)
       ).content;
       const notFound = [
-        path(project, `eventdeliveries/${otherDelivery!.uid}/deliveryattempts/${attempts[0]!.uid}`),
-        path(other, `eventdeliveries/${delivery!.uid}/deliveryattempts/${attempts[0]!.uid}`),
-        path(project, `eventdeliveries/${delivery!.uid}/deliveryattempts/${UNKNOWN_ID}`),
-        path(project, `eventdeliveries/${delivery!.uid}/deliveryattempts/not-an-id`),
+        projectPath(
+          project,
+          `eventdeliveries/${otherDelivery!.uid}/deliveryattempts/${attempts[0]!.uid}`,
+        ),
+        projectPath(other, `eventdeliveries/${delivery!.uid}/deliveryattempts/${attempts[0]!.uid}`),
+        projectPath(project, `eventdeliveries/${delivery!.uid}/deliveryattempts/${UNKNOWN_ID}`),
+        projectPath(project, `eventdeliveries/${delivery!.uid}/deliveryattempts/not-an-id`),
       ];
       for (const url of notFound) {
         const api = url.includes(other.projectId) ? other.api : project.api;
@@ -460,12 +460,14 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
         [other, `eventdeliveries/${delivery!.uid}/deliveryattempts`],
       ];
       for (const [owner, rest] of cases) {
-        expect({ rest, status: (await owner.api.get(path(owner, rest))).status }).toEqual({
+        expect({ rest, status: (await owner.api.get(projectPath(owner, rest))).status }).toEqual({
           rest,
           status: 404,
         });
       }
-      expect((await project.api.get(path(project, `events/${eventIds[0]}`))).status).toBe(200);
+      expect((await project.api.get(projectPath(project, `events/${eventIds[0]}`))).status).toBe(
+        200,
+      );
     });
 
     it('refuses invalid filters with a 400 naming the query field', async () => {
@@ -492,7 +494,7 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
         ['eventdeliveries/statustotals?endpointId=nope', 'endpointId'],
       ];
       for (const [rest, field] of cases) {
-        const response = await project.api.get(path(project, rest));
+        const response = await project.api.get(projectPath(project, rest));
         expect({
           rest,
           status: response.status,

@@ -13,6 +13,7 @@ import {
   type DemoProject,
   type TestStack,
   type WebhookReceiver,
+  sendEvent,
 } from '@flotilla/testing';
 
 jest.setTimeout(180_000);
@@ -50,14 +51,6 @@ describe('no head-of-line blocking: a healthy endpoint beside a timing-out and a
     await stopAll(receivers, stack);
   });
 
-  function send(project: DemoProject, endpointId: string, data: unknown): Promise<unknown> {
-    return project.api.expect(201, 'POST', `/api/v1/projects/${project.projectId}/events`, {
-      endpoint_id: endpointId,
-      event_type: 'test.event',
-      data,
-    });
-  }
-
   /**
    * Sends RATE_PER_SECOND events a second for PHASE_MS to the healthy endpoint (and to each of
    * `others`), waits for the healthy receiver to have them all and returns their accept → receive
@@ -76,9 +69,9 @@ describe('no head-of-line blocking: a healthy endpoint beside a timing-out and a
       const due = started + (n * 1000) / RATE_PER_SECOND;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
       sentAt.set(n, Date.now());
-      sends.push(send(healthy.project, healthy.endpointId, { phase: name, n }));
+      sends.push(sendEvent(healthy.project, healthy.endpointId, { phase: name, n }));
       for (const other of others)
-        sends.push(send(other.project, other.endpointId, { phase: name, n }));
+        sends.push(sendEvent(other.project, other.endpointId, { phase: name, n }));
     }
     await Promise.all(sends);
     const latencies = await eventually(() => {
@@ -139,7 +132,7 @@ describe('no head-of-line blocking: a healthy endpoint beside a timing-out and a
 
     // Warm up connections, caches and the consumers before measuring anything.
     await Promise.all(
-      Array.from({ length: 5 }, (_, n) => send(shared, healthy.uid, { phase: 'warm-up', n })),
+      Array.from({ length: 5 }, (_, n) => sendEvent(shared, healthy.uid, { phase: 'warm-up', n })),
     );
     await healthyReceiver.waitForRequests(5, 30_000);
 

@@ -13,13 +13,13 @@ import {
   type ReceivedRequest,
   type TestStack,
   type WebhookReceiver,
+  NO_RETRIES,
+  UNKNOWN_ID,
+  projectPath,
+  sendEvent,
 } from '@flotilla/testing';
 
 jest.setTimeout(120_000);
-
-const UNKNOWN_ID = '0190a4d2-0000-7000-8000-000000000000';
-/** A first failure is final, so outcomes settle at once. */
-const NO_RETRIES = { strategy: { type: 'linear', duration: 1, retry_count: 0 } };
 
 interface Resource {
   uid: string;
@@ -64,26 +64,12 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
     await stopAll(receivers, stack);
   });
 
-  const path = (project: DemoProject, rest: string): string =>
-    `/api/v1/projects/${project.projectId}/${rest}`;
-
-  async function send(
-    project: DemoProject,
-    endpointId: string,
-    data: unknown,
-    eventType = 'test.event',
-  ): Promise<string> {
-    const body = { endpoint_id: endpointId, event_type: eventType, data };
-    return (await project.api.expect<{ uid: string }>(201, 'POST', path(project, 'events'), body))
-      .uid;
-  }
-
   function deliveriesOf(project: DemoProject, eventId: string): Promise<DeliveryView[]> {
     return project.api
       .expect<{ content: DeliveryView[] }>(
         200,
         'GET',
-        path(project, `eventdeliveries?eventId=${eventId}`),
+        projectPath(project, `eventdeliveries?eventId=${eventId}`),
       )
       .then((page) => page.content);
   }
@@ -280,10 +266,12 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       expectNotFound(await stack.admin.request('GET', `/api/v1/projects/${project.projectId}`));
       expectNotFound(await stack.admin.request('DELETE', `/api/v1/projects/${project.projectId}`));
       expectNotFound(await stack.admin.request('DELETE', `/api/v1/projects/${UNKNOWN_ID}`));
-      expect((await project.api.request('GET', path(project, 'endpoints'))).status).toBe(401);
+      expect((await project.api.request('GET', projectPath(project, 'endpoints'))).status).toBe(
+        401,
+      );
       expect(
         (
-          await project.api.request('POST', path(project, 'events'), {
+          await project.api.request('POST', projectPath(project, 'events'), {
             endpoint_id: endpoint.uid,
             event_type: 'x',
             data: {},
@@ -311,7 +299,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       const otherEndpoint = await createEndpoint(other, { name: 'theirs', url: first.url });
 
       const put = (id: string, body: unknown, api = project): Promise<ApiResponse> =>
-        api.api.request('PUT', path(api, `endpoints/${id}`), body);
+        api.api.request('PUT', projectPath(api, `endpoints/${id}`), body);
       const renamed = await put(endpoint.uid, {
         name: 'renamed',
         http_timeout: 7,
@@ -336,7 +324,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       });
       expect(moved.status).toBe(200);
       expect(moved.body.data).toMatchObject({ url: second.url });
-      const eventId = await send(project, endpoint.uid, { moved: true });
+      const eventId = await sendEvent(project, endpoint.uid, { moved: true });
       const [request] = await second.waitForRequests(1);
       expect(request!.body).toBe('{"moved":true}');
       expect(request!.headers['x-api-key']).toBe('k-123');
@@ -370,7 +358,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       const theirs = await other.api.expect<EndpointView>(
         200,
         'GET',
-        path(other, `endpoints/${otherEndpoint.uid}`),
+        projectPath(other, `endpoints/${otherEndpoint.uid}`),
       );
       expect(theirs.name).toBe('theirs');
 
@@ -381,7 +369,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
         authentication: null,
         secrets: [expect.objectContaining({ value: secret })],
       });
-      await send(project, endpoint.uid, { rekeyed: true });
+      await sendEvent(project, endpoint.uid, { rekeyed: true });
       const [, again] = await second.waitForRequests(2);
       expect(again!.headers['x-api-key']).toBeUndefined();
       expect(
@@ -402,12 +390,12 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
 
       const paused = await project.api.request(
         'PUT',
-        path(project, `endpoints/${endpoint.uid}/pause`),
+        projectPath(project, `endpoints/${endpoint.uid}/pause`),
       );
       expectResource(paused, 'Endpoint paused successfully');
       expect(paused.body.data).toMatchObject({ uid: endpoint.uid, status: 'paused' });
 
-      const eventId = await send(project, endpoint.uid, { held: true });
+      const eventId = await sendEvent(project, endpoint.uid, { held: true });
       // The deliver stage has seen it and is holding it back, unattempted.
       await deliveryOf(project, eventId, {
         status: 'Scheduled',
@@ -418,7 +406,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
 
       const activated = await project.api.request(
         'POST',
-        path(project, `endpoints/${endpoint.uid}/activate`),
+        projectPath(project, `endpoints/${endpoint.uid}/activate`),
       );
       expectResource(activated, 'Endpoint activated successfully');
       expect(activated.body.data).toMatchObject({ status: 'active' });
@@ -431,12 +419,12 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       const toggled = await project.api.expect<EndpointView>(
         200,
         'PUT',
-        path(project, `endpoints/${endpoint.uid}/pause`),
+        projectPath(project, `endpoints/${endpoint.uid}/pause`),
       );
       expect(toggled.status).toBe('paused');
       const unpaused = await project.api.request(
         'PUT',
-        path(project, `endpoints/${endpoint.uid}/pause`),
+        projectPath(project, `endpoints/${endpoint.uid}/pause`),
       );
       expect(unpaused.body).toMatchObject({
         message: 'Endpoint unpaused successfully',
@@ -445,30 +433,34 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
 
       // 410 Gone disables the endpoint (inactive): pause refuses it, activate brings it back.
       target.respondWith(() => ({ status: 410 }));
-      const goneId = await send(project, endpoint.uid, { gone: true });
+      const goneId = await sendEvent(project, endpoint.uid, { gone: true });
       await deliveryOf(project, goneId, { status: 'Failure' });
       await eventually(async () => {
         const view = await project.api.expect<EndpointView>(
           200,
           'GET',
-          path(project, `endpoints/${endpoint.uid}`),
+          projectPath(project, `endpoints/${endpoint.uid}`),
         );
         expect(view.status).toBe('inactive');
       });
       expectFieldError(
-        await project.api.request('PUT', path(project, `endpoints/${endpoint.uid}/pause`)),
+        await project.api.request('PUT', projectPath(project, `endpoints/${endpoint.uid}/pause`)),
         409,
         'status',
       );
       target.respondWith(() => ({ status: 200 }));
-      const whileInactive = await send(project, endpoint.uid, { whileInactive: true });
+      const whileInactive = await sendEvent(project, endpoint.uid, { whileInactive: true });
       await quiet(1000);
       // Not routed, or (routing cache not yet refreshed) discarded by the deliver stage: never sent.
       for (const delivery of await deliveriesOf(project, whileInactive))
         expect(delivery.status).toBe('Discarded');
-      await project.api.expect(200, 'POST', path(project, `endpoints/${endpoint.uid}/activate`));
+      await project.api.expect(
+        200,
+        'POST',
+        projectPath(project, `endpoints/${endpoint.uid}/activate`),
+      );
       await quiet(1200); // the route stage's endpoint cache (1 s)
-      const afterId = await send(project, endpoint.uid, { reactivated: true });
+      const afterId = await sendEvent(project, endpoint.uid, { reactivated: true });
       await deliveryOf(project, afterId, { status: 'Success' });
       expect(target.requests.map((request) => request.body)).toContain('{"reactivated":true}');
       expect(target.requests.map((request) => request.body)).not.toContain(
@@ -480,19 +472,22 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
         ['POST', 'activate'],
       ] as const) {
         expectNotFound(
-          await project.api.request(method, path(project, `endpoints/${UNKNOWN_ID}/${suffix}`)),
+          await project.api.request(
+            method,
+            projectPath(project, `endpoints/${UNKNOWN_ID}/${suffix}`),
+          ),
         );
         expectNotFound(
           await project.api.request(
             method,
-            path(project, `endpoints/${otherEndpoint.uid}/${suffix}`),
+            projectPath(project, `endpoints/${otherEndpoint.uid}/${suffix}`),
           ),
         );
       }
       const theirs = await other.api.expect<EndpointView>(
         200,
         'GET',
-        path(other, `endpoints/${otherEndpoint.uid}`),
+        projectPath(other, `endpoints/${otherEndpoint.uid}`),
       );
       expect(theirs.status).toBe('active');
     });
@@ -509,8 +504,8 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       const otherEndpoint = await createEndpoint(other, { name: 'theirs', url: target.url });
 
       // A delivery waiting on a pause when the endpoint is deleted is discarded, never sent.
-      await project.api.expect(200, 'PUT', path(project, `endpoints/${endpoint.uid}/pause`));
-      const pendingId = await send(project, endpoint.uid, { pending: true });
+      await project.api.expect(200, 'PUT', projectPath(project, `endpoints/${endpoint.uid}/pause`));
+      const pendingId = await sendEvent(project, endpoint.uid, { pending: true });
       await deliveryOf(project, pendingId, {
         status: 'Scheduled',
         description: 'endpoint is paused',
@@ -518,7 +513,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
 
       const deleted = await project.api.request(
         'DELETE',
-        path(project, `endpoints/${endpoint.uid}`),
+        projectPath(project, `endpoints/${endpoint.uid}`),
       );
       expect(deleted.status).toBe(200);
       expect(deleted.body).toMatchObject({
@@ -530,33 +525,37 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
         status: 'Discarded',
         description: 'endpoint deleted',
       });
-      expectNotFound(await project.api.request('GET', path(project, `endpoints/${endpoint.uid}`)));
       expectNotFound(
-        await project.api.request('GET', path(project, `subscriptions/${subscription.uid}`)),
+        await project.api.request('GET', projectPath(project, `endpoints/${endpoint.uid}`)),
       );
       expectNotFound(
-        await project.api.request('DELETE', path(project, `endpoints/${endpoint.uid}`)),
+        await project.api.request('GET', projectPath(project, `subscriptions/${subscription.uid}`)),
       );
-      expectNotFound(await project.api.request('DELETE', path(project, `endpoints/${UNKNOWN_ID}`)));
       expectNotFound(
-        await project.api.request('DELETE', path(project, `endpoints/${otherEndpoint.uid}`)),
+        await project.api.request('DELETE', projectPath(project, `endpoints/${endpoint.uid}`)),
+      );
+      expectNotFound(
+        await project.api.request('DELETE', projectPath(project, `endpoints/${UNKNOWN_ID}`)),
+      );
+      expectNotFound(
+        await project.api.request('DELETE', projectPath(project, `endpoints/${otherEndpoint.uid}`)),
       );
       const listed = await project.api.expect<{ content: unknown[] }>(
         200,
         'GET',
-        path(project, 'endpoints'),
+        projectPath(project, 'endpoints'),
       );
       expect(listed.content).toHaveLength(0);
 
       // Events for it are refused once the ingest API's endpoint cache (5 s) forgets it, and never
       // delivered meanwhile; broadcasts reach nothing; the receiver stays quiet.
-      const late = await project.api.post<{ uid?: string }>(path(project, 'events'), {
+      const late = await project.api.post<{ uid?: string }>(projectPath(project, 'events'), {
         endpoint_id: endpoint.uid,
         event_type: 'x',
         data: {},
       });
       expect([201, 404]).toContain(late.status);
-      await project.api.expect(201, 'POST', path(project, 'events/broadcast'), {
+      await project.api.expect(201, 'POST', projectPath(project, 'events/broadcast'), {
         event_type: 'x',
         data: { b: 1 },
       });
@@ -569,7 +568,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
         expect(delivery.status).toBe('Discarded');
       }
       // The other project's endpoint still works.
-      await send(other, otherEndpoint.uid, { theirs: true });
+      await sendEvent(other, otherEndpoint.uid, { theirs: true });
       await target.waitForRequests(1);
     });
   });
@@ -589,7 +588,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
         endpoint_id: (await createEndpoint(other, { name: 'theirs', url: target.url })).uid,
       });
       const put = (id: string, body: unknown): Promise<ApiResponse> =>
-        project.api.request('PUT', path(project, `subscriptions/${id}`), body);
+        project.api.request('PUT', projectPath(project, `subscriptions/${id}`), body);
 
       const updated = await put(subscription.uid, {
         name: 'big-orders',
@@ -607,8 +606,8 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
         },
       });
       await quiet(1200); // the route stage's subscription cache (1 s)
-      const small = await send(project, endpoint.uid, { amount: 5 }, 'order.created');
-      const big = await send(project, endpoint.uid, { amount: 500 }, 'order.created');
+      const small = await sendEvent(project, endpoint.uid, { amount: 5 }, 'order.created');
+      const big = await sendEvent(project, endpoint.uid, { amount: 500 }, 'order.created');
       await deliveryOf(project, big, { status: 'Success' });
       expect(await deliveriesOf(project, small)).toHaveLength(0);
       expect(target.requests.map((request) => request.body)).toEqual(['{"amount":500}']);
@@ -641,43 +640,43 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       // Toggled off, it routes nothing (and its endpoint does not fall back to the implicit "*").
       const off = await project.api.request(
         'PUT',
-        path(project, `subscriptions/${subscription.uid}/toggle_status`),
+        projectPath(project, `subscriptions/${subscription.uid}/toggle_status`),
       );
       expectResource(off, 'Subscription status updated successfully');
       expect(off.body.data).toMatchObject({ status: 'inactive' });
       await quiet(1200);
-      const whileOff = await send(project, endpoint.uid, { amount: 700 }, 'order.created');
+      const whileOff = await sendEvent(project, endpoint.uid, { amount: 700 }, 'order.created');
       await quiet();
       expect(await deliveriesOf(project, whileOff)).toHaveLength(0);
       expect(target.requests).toHaveLength(1);
       const on = await project.api.expect<SubscriptionView>(
         200,
         'PUT',
-        path(project, `subscriptions/${subscription.uid}/toggle_status`),
+        projectPath(project, `subscriptions/${subscription.uid}/toggle_status`),
       );
       expect(on.status).toBe('active');
       await quiet(1200);
       await deliveryOf(
         project,
-        await send(project, endpoint.uid, { amount: 800 }, 'order.created'),
+        await sendEvent(project, endpoint.uid, { amount: 800 }, 'order.created'),
         { status: 'Success' },
       );
       expectNotFound(
         await project.api.request(
           'PUT',
-          path(project, `subscriptions/${UNKNOWN_ID}/toggle_status`),
+          projectPath(project, `subscriptions/${UNKNOWN_ID}/toggle_status`),
         ),
       );
       expectNotFound(
         await project.api.request(
           'PUT',
-          path(project, `subscriptions/${otherSubscription.uid}/toggle_status`),
+          projectPath(project, `subscriptions/${otherSubscription.uid}/toggle_status`),
         ),
       );
 
       const deleted = await project.api.request(
         'DELETE',
-        path(project, `subscriptions/${subscription.uid}`),
+        projectPath(project, `subscriptions/${subscription.uid}`),
       );
       expect(deleted.body).toMatchObject({
         status: true,
@@ -685,21 +684,24 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
         data: null,
       });
       expectNotFound(
-        await project.api.request('GET', path(project, `subscriptions/${subscription.uid}`)),
-      );
-      expectNotFound(
-        await project.api.request('DELETE', path(project, `subscriptions/${subscription.uid}`)),
+        await project.api.request('GET', projectPath(project, `subscriptions/${subscription.uid}`)),
       );
       expectNotFound(
         await project.api.request(
           'DELETE',
-          path(project, `subscriptions/${otherSubscription.uid}`),
+          projectPath(project, `subscriptions/${subscription.uid}`),
+        ),
+      );
+      expectNotFound(
+        await project.api.request(
+          'DELETE',
+          projectPath(project, `subscriptions/${otherSubscription.uid}`),
         ),
       );
       const theirs = await other.api.expect<SubscriptionView>(
         200,
         'GET',
-        path(other, `subscriptions/${otherSubscription.uid}`),
+        projectPath(other, `subscriptions/${otherSubscription.uid}`),
       );
       expect(theirs).toMatchObject({ name: 'theirs', status: 'active' });
     });
@@ -707,7 +709,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
     it('test_filter answers whether a sample request passes the filters; a bad filter is a 400 naming it', async () => {
       const project = await createProject(stack.admin, 'test-filter');
       const test = (body: unknown): Promise<ApiResponse<boolean>> =>
-        project.api.post<boolean>(path(project, 'subscriptions/test_filter'), body);
+        project.api.post<boolean>(projectPath(project, 'subscriptions/test_filter'), body);
       const request = {
         body: { type: 'order', amount: 150, items: [{ sku: 'a' }] },
         headers: { 'X-Source': 'shop' },
@@ -786,14 +788,14 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       expect(created.data).not.toHaveProperty('secrets');
       expect(JSON.stringify(created.data)).not.toContain('very-secret');
 
-      await project.api.expect(200, 'PUT', path(project, `endpoints/${endpoint.uid}`), {
+      await project.api.expect(200, 'PUT', projectPath(project, `endpoints/${endpoint.uid}`), {
         name: 'renamed',
       });
       expect(
         (await metaArrival(meta, metaSecret, 'endpoint.updated', endpoint.uid)).data,
       ).toMatchObject({ name: 'renamed' });
 
-      const ok = await send(project, endpoint.uid, { n: 1 });
+      const ok = await sendEvent(project, endpoint.uid, { n: 1 });
       const success = await metaArrival(
         meta,
         metaSecret,
@@ -805,7 +807,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
         endpoint_id: endpoint.uid,
         status: 'Success',
       });
-      const failing = await send(project, endpoint.uid, { n: 2 });
+      const failing = await sendEvent(project, endpoint.uid, { n: 2 });
       const failedDelivery = await deliveryOf(project, failing, { status: 'Failure' });
       const failed = await metaArrival(
         meta,
@@ -819,7 +821,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
         description: 'HTTP 500',
       });
 
-      await project.api.expect(200, 'DELETE', path(project, `endpoints/${endpoint.uid}`));
+      await project.api.expect(200, 'DELETE', projectPath(project, `endpoints/${endpoint.uid}`));
       await metaArrival(meta, metaSecret, 'endpoint.deleted', endpoint.uid);
       for (const request of meta.requests)
         expect(request.headers['user-agent']).toMatch(/^Flotilla\//);
@@ -838,10 +840,10 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       });
       const target = await receivers.start();
       const endpoint = await createEndpoint(project, { name: 'ep', url: target.url });
-      await project.api.expect(200, 'PUT', path(project, `endpoints/${endpoint.uid}`), {
+      await project.api.expect(200, 'PUT', projectPath(project, `endpoints/${endpoint.uid}`), {
         name: 'renamed',
       });
-      await project.api.expect(200, 'DELETE', path(project, `endpoints/${endpoint.uid}`));
+      await project.api.expect(200, 'DELETE', projectPath(project, `endpoints/${endpoint.uid}`));
       const [notice] = await meta.waitForRequests(1);
       verifyConvoy({
         header: String(notice!.headers['x-convoy-signature']),
@@ -864,9 +866,13 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       });
       const started = Date.now();
       const fast = await createEndpoint(slow, { name: 'ep', url: target.url });
-      await slow.api.expect(200, 'PUT', path(slow, `endpoints/${fast.uid}`), { name: 'again' });
+      await slow.api.expect(200, 'PUT', projectPath(slow, `endpoints/${fast.uid}`), {
+        name: 'again',
+      });
       expect(Date.now() - started).toBeLessThan(3000);
-      await deliveryOf(slow, await send(slow, fast.uid, { fast: true }), { status: 'Success' });
+      await deliveryOf(slow, await sendEvent(slow, fast.uid, { fast: true }), {
+        status: 'Success',
+      });
       expect(Date.now() - started).toBeLessThan(8000);
       await hanging.waitForRequests(2, 10_000);
     });

@@ -8,9 +8,9 @@ import {
   startTestStack,
   stopAll,
   waitForDispatcherGroup,
-  type DemoProject,
   type ServiceProcess,
   type TestStack,
+  sendEvent,
 } from '@flotilla/testing';
 
 jest.setTimeout(150_000);
@@ -33,14 +33,6 @@ describe('rate limits with two dispatcher replicas', () => {
   afterAll(async () => {
     await stopAll(receivers, stack);
   });
-
-  function send(project: DemoProject, endpointId: string, data: unknown): Promise<unknown> {
-    return project.api.expect(201, 'POST', `/api/v1/projects/${project.projectId}/events`, {
-      endpoint_id: endpointId,
-      event_type: 'test.event',
-      data,
-    });
-  }
 
   it('holds an endpoint to 10 requests/s while another endpoint on the same replica, and both replicas, go at full speed', async () => {
     const project = await createProject(stack.admin, 'rate-limit-replicas');
@@ -85,7 +77,7 @@ describe('rate limits with two dispatcher replicas', () => {
     const worker = async (): Promise<void> => {
       for (let index = next++; index < events.length; index = next++) {
         const [endpointId, n] = events[index]!;
-        await send(project, endpointId, { n });
+        await sendEvent(project, endpointId, { n });
       }
     };
     await Promise.all(Array.from({ length: 16 }, () => worker()));

@@ -123,3 +123,31 @@ export async function createSubscription(
     body,
   );
 }
+
+/** A project route's path: `/api/v1/projects/{projectID}/{rest}`. */
+export function projectPath(project: DemoProject, rest: string): string {
+  return `/api/v1/projects/${project.projectId}/${rest}`;
+}
+
+/** Sends one event to one endpoint (201 expected) and answers the event's id. */
+export async function sendEvent(
+  project: DemoProject,
+  endpointId: string,
+  data: unknown,
+  eventType = 'test.event',
+): Promise<string> {
+  const body = { endpoint_id: endpointId, event_type: eventType, data };
+  const created = await project.api.expect<{ uid: string }>(
+    201,
+    'POST',
+    projectPath(project, 'events'),
+    body,
+  );
+  return created.uid;
+}
+
+/** Project config in which a first failure is final, so delivery statuses settle at once. */
+export const NO_RETRIES = { strategy: { type: 'linear', duration: 1, retry_count: 0 } };
+
+/** A well-formed id that names nothing. */
+export const UNKNOWN_ID = '0190a4d2-0000-7000-8000-000000000000';
