@@ -5,7 +5,7 @@ import { DEAD_LETTER_TOPIC } from '@flotilla/contracts';
 import type { Logger } from '@flotilla/observability';
 import type { KafkaProducerService } from './kafka-producer.service';
 import { PartitionProgress } from './partition-progress';
-import { takeUnit } from './unit-picker';
+import { PendingQueue, type Exclusivity } from './pending-queue';
 
 export interface ConsumedMessage {
   topic: string;
@@ -42,7 +42,7 @@ export interface KafkaBatchTransportOptions {
    * messages of one key and no other unit holds that key meanwhile (the deliver stage: one unit
    * owns an endpoint at a time, and a slow endpoint delays only itself). Default: none.
    */
-  exclusive?: 'partition' | 'key';
+  exclusive?: Exclusivity;
   /** How long a fetch waits for data; small values keep latency low. */
   maxWaitTimeInMs?: number;
   /** Consumer group session timeout (default 30 s); heartbeats go at a tenth of it, at most every 3 s. */
@@ -62,7 +62,7 @@ export interface KafkaBatchTransportOptions {
  */
 export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
   private consumer: Consumer | undefined;
-  private readonly queue: ConsumedMessage[] = [];
+  private readonly queue: PendingQueue;
   private readonly progress = new Map<number, PartitionProgress>();
   private readonly running = new Set<Promise<void>>();
   private readonly busy = new Set<string>();
@@ -79,6 +79,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     private readonly options: KafkaBatchTransportOptions,
   ) {
     super();
+    this.queue = new PendingQueue(options.exclusive);
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -103,6 +104,26 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
 
   get isReady(): boolean {
     return this.consumer !== undefined && !this.closing;
+  }
+
+  private restartAfterCrash(crashed: Consumer, delayMs = 1000): void {
+    if (this.closing || this.consumer !== crashed) return;
+    this.consumer = undefined;
+    setTimeout(() => {
+      if (this.closing || this.consumer !== undefined) return;
+      this.start().then(
+        () => {
+          this.log.info({ group: this.options.groupId }, 'consumer restarted after a crash');
+        },
+        (error: unknown) => {
+          this.log.error({ err: error }, 'restarting the consumer failed; trying again');
+          const failed = this.consumer;
+          if (failed) void failed.disconnect().catch(() => undefined);
+          this.consumer = crashed;
+          this.restartAfterCrash(crashed, Math.min(delayMs * 2, 30_000));
+        },
+      );
+    }, delayMs);
   }
 
   private async start(): Promise<void> {
@@ -131,6 +152,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         { err: event.payload.error, restart: event.payload.restart },
         'consumer crashed',
       );
+      // kafkajs gives up on errors it deems non-retriable (seen: a malformed SyncGroup answer while
+      // two members join at once); a replica that silently stops consuming would strand its
+      // partitions, so it reports not ready and starts a new consumer. Tracked offsets are kept:
+      // messages fetched again are recognised, and nothing is committed past unfinished work.
+      if (!event.payload.restart) this.restartAfterCrash(consumer);
     });
     await consumer.connect();
     // A new group reads from the start so that nothing produced before its first join is skipped.
@@ -177,7 +203,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const maxQueued =
       this.options.maxQueued ?? this.options.batchSize * this.options.maxInFlight * 2;
     while (
-      this.queue.length >= maxQueued &&
+      this.queue.size >= maxQueued &&
       payload.isRunning() &&
       !payload.isStale() &&
       !this.closing
@@ -193,9 +219,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       if (!partitions.has(partition)) this.progress.delete(partition);
     }
     // Queued work of partitions we lost now belongs to another member.
-    const kept = this.queue.filter((message) => partitions.has(message.partition));
-    this.queue.length = 0;
-    this.queue.push(...kept);
+    this.queue.retainPartitions(partitions);
   }
 
   private waitForRoom(ms: number): Promise<void> {
@@ -209,13 +233,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   }
 
   private pump(): void {
-    while (!this.closing && this.running.size < this.options.maxInFlight && this.queue.length > 0) {
-      const { unit, claimed } = takeUnit(
-        this.queue,
-        this.busy,
-        this.options.batchSize,
-        this.options.exclusive,
-      );
+    while (!this.closing && this.running.size < this.options.maxInFlight && this.queue.size > 0) {
+      const { unit, claimed } = this.queue.take(this.busy, this.options.batchSize);
       if (unit.length === 0) return;
       for (const token of claimed) this.busy.add(token);
       const work = this.process(unit).finally(() => {
@@ -342,7 +361,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const consumer = this.consumer;
     if (!consumer) return;
     consumer.pause([{ topic: this.options.topic }]);
-    this.queue.length = 0;
+    this.queue.clear();
     for (const wake of this.roomWaiters) wake();
     this.roomWaiters = [];
     await Promise.allSettled([...this.running]);
