@@ -7,11 +7,11 @@ import {
   maxInWindow,
   startTestStack,
   stopAll,
-  WebhookReceiver,
   type DemoProject,
   type ReceivedRequest,
   type TestStack,
   sendEvent,
+  ReceiverPool,
 } from '@flotilla/testing';
 
 jest.setTimeout(120_000);
@@ -24,7 +24,7 @@ interface Delivery {
 
 describe('delivery engine: signatures, retries, 410, rate limits, scheduler crashes', () => {
   let stack: TestStack;
-  const receivers: WebhookReceiver[] = [];
+  const receivers = new ReceiverPool();
 
   beforeAll(async () => {
     stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler'], {
@@ -35,16 +35,8 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
   });
 
   afterAll(async () => {
-    await stopAll(...receivers, stack);
+    await stopAll(receivers, stack);
   });
-
-  async function receiver(
-    behaviour?: Parameters<typeof WebhookReceiver.start>[0],
-  ): Promise<WebhookReceiver> {
-    const started = await WebhookReceiver.start(behaviour);
-    receivers.push(started);
-    return started;
-  }
 
   async function deliveryOf(
     project: DemoProject,
@@ -66,7 +58,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     const project = await createProject(stack.admin, 'retries', {
       strategy: { type: 'linear', duration: 1, retry_count: 5 },
     });
-    const target = await receiver((_request, index) => ({ status: index < 3 ? 500 : 200 }));
+    const target = await receivers.start((_request, index) => ({ status: index < 3 ? 500 : 200 }));
     const endpoint = await createEndpoint(project, { name: 'flaky', url: target.url });
     const eventId = await sendEvent(project, endpoint.uid, { n: 1 });
     const requests = await target.waitForRequests(4, 30_000);
@@ -91,7 +83,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     const project = await createProject(stack.admin, 'retry-after', {
       strategy: { type: 'linear', duration: 1, retry_count: 3 },
     });
-    const target = await receiver((_request, index) =>
+    const target = await receivers.start((_request, index) =>
       index === 0 ? { status: 503, headers: { 'retry-after': '3' } } : { status: 200 },
     );
     const endpoint = await createEndpoint(project, { name: 'busy', url: target.url });
@@ -102,7 +94,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
 
   it('disables an endpoint that answers 410 Gone', async () => {
     const project = await createProject(stack.admin, 'gone');
-    const target = await receiver(() => ({ status: 410 }));
+    const target = await receivers.start(() => ({ status: 410 }));
     const endpoint = await createEndpoint(project, { name: 'gone', url: target.url });
     const eventId = await sendEvent(project, endpoint.uid, { n: 1 });
     await deliveryOf(project, eventId, 'Failure');
@@ -117,7 +109,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
 
   it('signs with both secrets during a rotation, each verifiable on its own', async () => {
     const project = await createProject(stack.admin, 'rotation');
-    const target = await receiver();
+    const target = await receivers.start();
     const endpoint = await createEndpoint(project, { name: 'rotating', url: target.url });
     const oldSecret = endpoint.secrets[0]!.value;
     const rotated = await project.api.expect<{
@@ -146,7 +138,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     const project = await createProject(stack.admin, 'convoy', {
       signature: { format: 'convoy', header: 'X-Acme-Signature', versions },
     });
-    const target = await receiver();
+    const target = await receivers.start();
     const endpoint = await createEndpoint(project, {
       name: 'convoy',
       url: target.url,
@@ -171,8 +163,8 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
 
   it('holds an endpoint to its rate limit while another endpoint goes at full speed', async () => {
     const project = await createProject(stack.admin, 'rate-limit');
-    const limited = await receiver();
-    const free = await receiver();
+    const limited = await receivers.start();
+    const free = await receivers.start();
     const slow = await createEndpoint(project, {
       name: 'limited',
       url: limited.url,
@@ -198,7 +190,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
 
   it('stores a repeated idempotency key as a duplicate and does not deliver it again', async () => {
     const project = await createProject(stack.admin, 'idempotency');
-    const target = await receiver();
+    const target = await receivers.start();
     const endpoint = await createEndpoint(project, { name: 'once', url: target.url });
     const path = `/api/v1/projects/${project.projectId}/events`;
     const body = (n: number) => ({
@@ -233,7 +225,7 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     const project = await createProject(stack.admin, 'scheduler-kill', {
       strategy: { type: 'linear', duration: 1, retry_count: 10 },
     });
-    const target = await receiver((request) => {
+    const target = await receivers.start((request) => {
       const { n } = JSON.parse(request.body) as { n: number };
       // Every delivery fails twice, so it depends on the scheduler to come back.
       const seen = target.requests.filter(

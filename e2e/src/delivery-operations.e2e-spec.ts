@@ -5,13 +5,13 @@ import {
   eventually,
   startTestStack,
   stopAll,
-  WebhookReceiver,
   type DemoProject,
   type TestStack,
   NO_RETRIES,
   UNKNOWN_ID,
   projectPath,
   sendEvent,
+  ReceiverPool,
 } from '@flotilla/testing';
 
 jest.setTimeout(120_000);
@@ -30,23 +30,15 @@ interface BatchResult {
 
 describe('manual delivery operations: resend, force resend, batch retry, replay', () => {
   let stack: TestStack;
-  const receivers: WebhookReceiver[] = [];
+  const receivers = new ReceiverPool();
 
   beforeAll(async () => {
     stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler']);
   });
 
   afterAll(async () => {
-    await stopAll(...receivers, stack);
+    await stopAll(receivers, stack);
   });
-
-  async function receiver(
-    behaviour?: Parameters<typeof WebhookReceiver.start>[0],
-  ): Promise<WebhookReceiver> {
-    const started = await WebhookReceiver.start(behaviour);
-    receivers.push(started);
-    return started;
-  }
 
   /** The event's (single) delivery once it has reached `status`. */
   function settled(
@@ -82,7 +74,9 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
 
   it('resends a failed delivery now; it succeeds with its attempt history kept', async () => {
     const project = await createProject(stack.admin, 'resend', NO_RETRIES);
-    const target = await receiver((_request, index) => ({ status: index === 0 ? 500 : 200 }));
+    const target = await receivers.start((_request, index) => ({
+      status: index === 0 ? 500 : 200,
+    }));
     const endpoint = await createEndpoint(project, { name: 'fails-once', url: target.url });
     const eventId = await sendEvent(project, endpoint.uid, { n: 1 });
     const failed = await settled(project, eventId, 'Failure', 1);
@@ -104,9 +98,12 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
   it('refuses to resend a success (400, use forceresend); force resend sends it again', async () => {
     const project = await createProject(stack.admin, 'force', NO_RETRIES);
     const other = await createProject(stack.admin, 'force-other', NO_RETRIES);
-    const target = await receiver();
+    const target = await receivers.start();
     const endpoint = await createEndpoint(project, { name: 'ok', url: target.url });
-    const otherEndpoint = await createEndpoint(other, { name: 'ok', url: (await receiver()).url });
+    const otherEndpoint = await createEndpoint(other, {
+      name: 'ok',
+      url: (await receivers.start()).url,
+    });
     const delivered = await settled(
       project,
       await sendEvent(project, endpoint.uid, { n: 1 }),
@@ -145,9 +142,9 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
   it('batch retry resends every failed delivery of the project and nothing else; the count agrees', async () => {
     const project = await createProject(stack.admin, 'batch-retry', NO_RETRIES);
     const other = await createProject(stack.admin, 'batch-retry-other', NO_RETRIES);
-    const failing = await receiver(() => ({ status: 500 }));
-    const healthy = await receiver();
-    const otherFailing = await receiver(() => ({ status: 500 }));
+    const failing = await receivers.start(() => ({ status: 500 }));
+    const healthy = await receivers.start();
+    const otherFailing = await receivers.start(() => ({ status: 500 }));
     const down = await createEndpoint(project, { name: 'down', url: failing.url });
     const up = await createEndpoint(project, { name: 'up', url: healthy.url });
     const otherDown = await createEndpoint(other, { name: 'down', url: otherFailing.url });
@@ -222,7 +219,7 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
 
   it('replays an event: its delivery goes out again, successful or not', async () => {
     const project = await createProject(stack.admin, 'replay', NO_RETRIES);
-    const target = await receiver();
+    const target = await receivers.start();
     const endpoint = await createEndpoint(project, { name: 'ok', url: target.url });
     const eventId = await sendEvent(project, endpoint.uid, { replay: true });
     await settled(project, eventId, 'Success', 1);
@@ -240,7 +237,7 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
 
   it('replays an event that had no delivery by routing it again with the same id', async () => {
     const project = await createProject(stack.admin, 'replay-unrouted', NO_RETRIES);
-    const target = await receiver();
+    const target = await receivers.start();
     const endpoint = await createEndpoint(project, { name: 'late', url: target.url });
     // A broadcast reaches only subscribed endpoints, and there is no subscription yet.
     const { uid: eventId } = await project.api.expect<{ uid: string }>(
@@ -271,7 +268,7 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
 
   it('batch replay resends every event of a type and no other', async () => {
     const project = await createProject(stack.admin, 'batch-replay', NO_RETRIES);
-    const target = await receiver();
+    const target = await receivers.start();
     const endpoint = await createEndpoint(project, { name: 'ok', url: target.url });
     const paid = await Promise.all(
       [1, 2].map((n) => sendEvent(project, endpoint.uid, { n }, 'order.paid')),

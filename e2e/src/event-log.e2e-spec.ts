@@ -11,6 +11,7 @@ import {
   NO_RETRIES,
   UNKNOWN_ID,
   projectPath,
+  ReceiverPool,
 } from '@flotilla/testing';
 
 jest.setTimeout(120_000);
@@ -55,21 +56,17 @@ interface PageView<T> {
 
 describe('event log: dynamic events, list filters, cursors, status totals, attempts', () => {
   let stack: TestStack;
-  const receivers: WebhookReceiver[] = [];
+  const receivers = new ReceiverPool();
 
   beforeAll(async () => {
     stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler']);
   });
 
   afterAll(async () => {
-    await stopAll(...receivers, stack);
+    await stopAll(receivers, stack);
   });
 
-  async function receiver(status = 200): Promise<WebhookReceiver> {
-    const started = await WebhookReceiver.start(() => ({ status }));
-    receivers.push(started);
-    return started;
-  }
+  const receiver = (status = 200): Promise<WebhookReceiver> => receivers.start(() => ({ status }));
 
   const get = <T>(project: DemoProject, rest: string): Promise<T> =>
     project.api.expect<T>(200, 'GET', projectPath(project, rest));

@@ -4,10 +4,10 @@ import {
   eventually,
   startTestStack,
   stopAll,
-  WebhookReceiver,
   type DemoProject,
   type ReceivedRequest,
   type TestStack,
+  ReceiverPool,
 } from '@flotilla/testing';
 
 jest.setTimeout(150_000);
@@ -27,14 +27,14 @@ function numberOf(request: ReceivedRequest): number {
 
 describe('ordered delivery (endpoint ordered: true)', () => {
   let stack: TestStack;
-  const receivers: WebhookReceiver[] = [];
+  const receivers = new ReceiverPool();
 
   beforeAll(async () => {
     stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler']);
   });
 
   afterAll(async () => {
-    await stopAll(...receivers, stack);
+    await stopAll(receivers, stack);
   });
 
   it('delivers 1,000 events in acceptance order despite failures, while an unordered endpoint keeps flowing', async () => {
@@ -43,7 +43,7 @@ describe('ordered delivery (endpoint ordered: true)', () => {
     });
     const failed = new Set<number>();
     const answered: number[] = [];
-    const ordered = await WebhookReceiver.start((request, index) => {
+    const ordered = await receivers.start((request, index) => {
       const n = numberOf(request);
       if (!FAIL_ONCE.includes(n) || failed.has(n)) return { status: (answered[index] = 200) };
       failed.add(n);
@@ -52,8 +52,7 @@ describe('ordered delivery (endpoint ordered: true)', () => {
         ? { status: 503, headers: { 'retry-after': String(HOLD_SECONDS) } }
         : { status: 500 };
     });
-    const unordered = await WebhookReceiver.start();
-    receivers.push(ordered, unordered);
+    const unordered = await receivers.start();
     const queueEndpoint = await createEndpoint(project, {
       name: 'fifo',
       url: ordered.url,
