@@ -1,6 +1,7 @@
 import type { DeliveryResult, DispatchRow } from '@flotilla/db';
 import { projectConfigOf } from '../dispatch/delivery-request';
 import type { MetaEventQueue } from './meta-event.queue';
+import { wantsMetaEvent } from './meta-event.sender';
 
 /**
  * `eventdelivery.success` / `eventdelivery.failed` for a dispatched batch, called once its results
@@ -18,21 +19,21 @@ export function publishDeliveryOutcomes(
       continue;
     const row = byId.get(result.id);
     if (!row) continue;
-    queue.publish(
-      projectConfigOf(row),
-      result.status === 'Success' ? 'eventdelivery.success' : 'eventdelivery.failed',
-      {
-        uid: row.id,
-        project_id: row.projectId,
-        event_id: row.eventId,
-        endpoint_id: row.endpointId,
-        event_type: row.eventType,
-        status: result.status,
-        url: row.url,
-        metadata: { num_trials: row.attemptCount + result.attempted },
-        latency: result.latencyMs,
-        description: result.lastError ?? '',
-      },
-    );
+    const config = projectConfigOf(row);
+    const type = result.status === 'Success' ? 'eventdelivery.success' : 'eventdelivery.failed';
+    // Most projects want no meta events: skip building a payload per delivery on the hot path.
+    if (!wantsMetaEvent(config, type)) continue;
+    queue.publish(config, type, {
+      uid: row.id,
+      project_id: row.projectId,
+      event_id: row.eventId,
+      endpoint_id: row.endpointId,
+      event_type: row.eventType,
+      status: result.status,
+      url: row.url,
+      metadata: { num_trials: row.attemptCount + result.attempted },
+      latency: result.latencyMs,
+      description: result.lastError ?? '',
+    });
   }
 }
