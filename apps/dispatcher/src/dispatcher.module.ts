@@ -14,7 +14,7 @@ import {
   RouteService,
   RoutingCache,
 } from '@flotilla/delivery';
-import { MessagingModule } from '@flotilla/messaging';
+import { kafkaClientOptionsFromEnv, MessagingModule } from '@flotilla/messaging';
 import { LOGGER, ObservabilityModule, type Logger } from '@flotilla/observability';
 import { DeliveriesConsumer } from './consumers/deliveries.consumer';
 import { EventsConsumer } from './consumers/events.consumer';
@@ -27,10 +27,7 @@ export class DispatcherModule {
       imports: [
         ObservabilityModule.forRoot('dispatcher', logger),
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
-        MessagingModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: `${config.KAFKA_CLIENT_ID}-dispatcher`,
-        }),
+        MessagingModule.forRoot(kafkaClientOptionsFromEnv(config, 'dispatcher')),
       ],
       controllers: [EventsConsumer, DeliveriesConsumer],
       providers: [

@@ -14,7 +14,7 @@ import {
   SOURCE_EGRESS_POLICY,
   SourcesService,
 } from '@flotilla/management';
-import { MessagingModule } from '@flotilla/messaging';
+import { kafkaClientOptionsFromEnv, MessagingModule } from '@flotilla/messaging';
 import { ObservabilityModule, type Logger } from '@flotilla/observability';
 import { ApiKeysController } from './controllers/api-keys.controller';
 import { EndpointsController } from './controllers/endpoints.controller';
@@ -39,10 +39,7 @@ export class IngestApiModule {
         DiscoveryModule,
         ObservabilityModule.forRoot('ingest-api', logger),
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
-        MessagingModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: `${config.KAFKA_CLIENT_ID}-ingest-api`,
-        }),
+        MessagingModule.forRoot(kafkaClientOptionsFromEnv(config, 'ingest-api')),
         ManagementModule.forRoot({ egressAllow: config.FLOTILLA_EGRESS_ALLOW }),
       ],
       controllers: [

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { SchedulerEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
 import { ScheduleService } from '@flotilla/delivery';
-import { MessagingModule } from '@flotilla/messaging';
+import { kafkaClientOptionsFromEnv, MessagingModule } from '@flotilla/messaging';
 import { ObservabilityModule, type Logger } from '@flotilla/observability';
 import { SCHEDULER_CONFIG, ScheduleLoop } from './schedule.loop';
 
@@ -14,10 +14,7 @@ export class SchedulerModule {
       imports: [
         ObservabilityModule.forRoot('scheduler', logger),
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
-        MessagingModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: `${config.KAFKA_CLIENT_ID}-scheduler`,
-        }),
+        MessagingModule.forRoot(kafkaClientOptionsFromEnv(config, 'scheduler')),
       ],
       providers: [ScheduleService, ScheduleLoop, { provide: SCHEDULER_CONFIG, useValue: config }],
     };

@@ -91,6 +91,8 @@ async function main(): Promise<void> {
   const env: Record<string, string> = {
     DATABASE_URL,
     KAFKA_BROKERS: kafka.bootstrap,
+    // The mock broker cannot serve idempotent producers (it has no controller).
+    KAFKA_IDEMPOTENT_PRODUCER: 'false',
     FLOTILLA_ADMIN_TOKEN: token,
     FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
     // Encrypts broker sources' credentials at rest (kept in .flotilla/encryption-key).

@@ -37,6 +37,17 @@ export const databaseEnvSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 });
 
+/** A file path (PEM), read at start-up. */
+const pemFile = z.string().min(1);
+
+export const KAFKA_SASL_MECHANISMS = [
+  'plain',
+  'scram-sha-256',
+  'scram-sha-512',
+  'oauthbearer',
+] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
 export const kafkaEnvSchema = z.object({
   KAFKA_BROKERS: csv.pipe(
     z
@@ -49,7 +60,75 @@ export const kafkaEnvSchema = z.object({
    * (our test mock) also hold a rebalance for this long before a new replica gets its share.
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(3000).max(300_000).default(30_000),
+  /** TLS to the brokers. The server is checked against the system CA roots unless KAFKA_SSL_CA_FILE is set. */
+  KAFKA_SSL: z.stringbool().default(false),
+  /** PEM file of the CA(s) that signed the brokers' certificates; replaces the system roots. */
+  KAFKA_SSL_CA_FILE: pemFile.optional(),
+  /** PEM files of a client certificate and its key, for brokers that authenticate clients by TLS (mTLS). */
+  KAFKA_SSL_CERT_FILE: pemFile.optional(),
+  KAFKA_SSL_KEY_FILE: pemFile.optional(),
+  /** Passphrase of KAFKA_SSL_KEY_FILE, when it is encrypted. */
+  KAFKA_SSL_KEY_PASSWORD: z.string().optional(),
+  /** SASL authentication (case-insensitive): plain, scram-sha-256, scram-sha-512 or oauthbearer. Unset: none. */
+  KAFKA_SASL_MECHANISM: z.string().toLowerCase().pipe(z.enum(KAFKA_SASL_MECHANISMS)).optional(),
+  /** User and password for plain and scram-sha-*. */
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** Where oauthbearer tokens come from: aws-msk-iam signs them with the pod's AWS credentials (Amazon MSK IAM access control). */
+  KAFKA_SASL_OAUTHBEARER_PROVIDER: z.enum(['aws-msk-iam']).default('aws-msk-iam'),
+  /** aws-msk-iam: the cluster's AWS region (required), and a role to assume (default: the credential chain's identity). */
+  KAFKA_SASL_AWS_REGION: z.string().min(1).optional(),
+  KAFKA_SASL_AWS_ROLE_ARN: z.string().min(1).optional(),
+  /**
+   * Idempotent producers (no duplicates or reordering from the producer's own retries). Only a
+   * broker that cannot serve them needs false: the local mock (npm start, tests, benchmarks).
+   */
+  KAFKA_IDEMPOTENT_PRODUCER: z.stringbool().default(true),
 });
+export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
+
+/**
+ * The Kafka settings that only make sense together, checked at start-up so a wrong combination is
+ * a configuration error naming the variable, not a failed handshake later.
+ */
+export function checkKafkaEnv(env: KafkaEnv, ctx: z.RefinementCtx): void {
+  const problem = (variable: keyof KafkaEnv, message: string): void => {
+    ctx.addIssue({ code: 'custom', path: [variable], message });
+  };
+  if (!env.KAFKA_SSL) {
+    for (const variable of [
+      'KAFKA_SSL_CA_FILE',
+      'KAFKA_SSL_CERT_FILE',
+      'KAFKA_SSL_KEY_FILE',
+      'KAFKA_SSL_KEY_PASSWORD',
+    ] as const) {
+      if (env[variable] !== undefined) problem(variable, 'needs KAFKA_SSL=true');
+    }
+  }
+  if ((env.KAFKA_SSL_CERT_FILE === undefined) !== (env.KAFKA_SSL_KEY_FILE === undefined)) {
+    const missing =
+      env.KAFKA_SSL_CERT_FILE === undefined ? 'KAFKA_SSL_CERT_FILE' : 'KAFKA_SSL_KEY_FILE';
+    problem(missing, 'is required: a client certificate and its key go together');
+  }
+  const mechanism = env.KAFKA_SASL_MECHANISM;
+  if (mechanism === undefined) {
+    for (const variable of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+      if (env[variable] !== undefined) problem(variable, 'needs KAFKA_SASL_MECHANISM');
+    }
+  } else if (mechanism === 'oauthbearer') {
+    if (env.KAFKA_SASL_AWS_REGION === undefined)
+      problem(
+        'KAFKA_SASL_AWS_REGION',
+        'is required for KAFKA_SASL_MECHANISM=oauthbearer (aws-msk-iam)',
+      );
+    if (!env.KAFKA_SSL)
+      problem('KAFKA_SSL', 'must be true for aws-msk-iam (Amazon MSK accepts IAM only over TLS)');
+  } else {
+    for (const variable of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+      if (!env[variable]) problem(variable, `is required for KAFKA_SASL_MECHANISM=${mechanism}`);
+    }
+  }
+}
 
 export const ingestApiEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
@@ -67,7 +146,8 @@ export const ingestApiEnvSchema = commonEnvSchema
     API_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(1_000_000).default(1000),
     /** The bucket's size: requests a key may make at once after being idle (default: 2 s worth). */
     API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).optional(),
-  });
+  })
+  .superRefine(checkKafkaEnv);
 export type IngestApiEnv = z.infer<typeof ingestApiEnvSchema>;
 
 export const dispatcherEnvSchema = commonEnvSchema
@@ -98,7 +178,8 @@ export const dispatcherEnvSchema = commonEnvSchema
     BREAKER_RESET_SECONDS: z.coerce.number().min(0.1).default(30),
     /** disable the endpoint after this many trips in a row, when the project's disable_endpoint is on. */
     BREAKER_DISABLE_AFTER_TRIPS: z.coerce.number().int().min(1).default(10),
-  });
+  })
+  .superRefine(checkKafkaEnv);
 export type DispatcherEnv = z.infer<typeof dispatcherEnvSchema>;
 
 export const schedulerEnvSchema = commonEnvSchema
@@ -110,7 +191,8 @@ export const schedulerEnvSchema = commonEnvSchema
     SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
     /** How long a claim holds before another scheduler may take the delivery again. */
     SCHEDULER_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
-  });
+  })
+  .superRefine(checkKafkaEnv);
 export type SchedulerEnv = z.infer<typeof schedulerEnvSchema>;
 
 export const pubsubIngesterEnvSchema = commonEnvSchema
@@ -124,7 +206,8 @@ export const pubsubIngesterEnvSchema = commonEnvSchema
     INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes,
     /** Flow control: messages held un-acked per worker (streaming-pull stream) of a source. */
     PUBSUB_MAX_MESSAGES_PER_WORKER: z.coerce.number().int().min(1).max(10_000).default(200),
-  });
+  })
+  .superRefine(checkKafkaEnv);
 export type PubsubIngesterEnv = z.infer<typeof pubsubIngesterEnvSchema>;
 
 export const sqsIngesterEnvSchema = commonEnvSchema
@@ -140,5 +223,6 @@ export const sqsIngesterEnvSchema = commonEnvSchema
     SQS_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(43_200).default(30),
     /** Long polling: how long one receive waits for messages. */
     SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(20),
-  });
+  })
+  .superRefine(checkKafkaEnv);
 export type SqsIngesterEnv = z.infer<typeof sqsIngesterEnvSchema>;

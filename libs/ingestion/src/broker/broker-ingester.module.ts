@@ -1,22 +1,21 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { BrokerKind, SqsIngesterEnv } from '@flotilla/contracts';
+import type { BrokerKind, KafkaEnv, SqsIngesterEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
-import { MessagingModule } from '@flotilla/messaging';
+import { kafkaClientOptionsFromEnv, MessagingModule } from '@flotilla/messaging';
 import { ObservabilityModule, type Logger } from '@flotilla/observability';
 import { BrokerIngestionModule } from './broker-ingestion.module';
 import type { BrokerSourceAdapter } from './broker-source.adapter';
 
 /** What every ingester reads from its environment (its schema adds the broker's settings). */
-export type IngesterEnv = Pick<
-  SqsIngesterEnv,
-  | 'DATABASE_URL'
-  | 'DATABASE_POOL_SIZE'
-  | 'KAFKA_BROKERS'
-  | 'KAFKA_CLIENT_ID'
-  | 'SOURCES_REFRESH_MS'
-  | 'FLOTILLA_ENCRYPTION_KEY'
-  | 'INGEST_MAX_MESSAGE_BYTES'
->;
+export type IngesterEnv = KafkaEnv &
+  Pick<
+    SqsIngesterEnv,
+    | 'DATABASE_URL'
+    | 'DATABASE_POOL_SIZE'
+    | 'SOURCES_REFRESH_MS'
+    | 'FLOTILLA_ENCRYPTION_KEY'
+    | 'INGEST_MAX_MESSAGE_BYTES'
+  >;
 
 /** The service that ingests each broker's sources. */
 const INGESTER_SERVICE = {
@@ -42,10 +41,7 @@ export class BrokerIngesterModule {
       imports: [
         ObservabilityModule.forRoot(service, logger),
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
-        MessagingModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: `${config.KAFKA_CLIENT_ID}-${service}`,
-        }),
+        MessagingModule.forRoot(kafkaClientOptionsFromEnv(config, service)),
         BrokerIngestionModule.forRoot({
           broker,
           refreshMs: config.SOURCES_REFRESH_MS,

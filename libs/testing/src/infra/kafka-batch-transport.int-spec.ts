@@ -32,7 +32,7 @@ describe('KafkaBatchTransport against the Kafka mock broker', () => {
 
   it('starts a new consumer when kafkajs gives up on a non-retriable error, and then consumes', async () => {
     const kafka = createKafkaClient(
-      { brokers: mock.brokers, clientId: 'transport-int-spec' },
+      { brokers: mock.brokers, clientId: 'transport-int-spec', idempotentProducer: false },
       logger,
     );
     const producer = new KafkaProducerService(kafka, logger);

@@ -35,6 +35,8 @@ export async function startTestStack(
   const env: Record<string, string> = {
     DATABASE_URL: databaseUrl,
     KAFKA_BROKERS: kafka.bootstrap,
+    // The mock broker cannot serve idempotent producers (it has no controller).
+    KAFKA_IDEMPOTENT_PRODUCER: 'false',
     FLOTILLA_ADMIN_TOKEN: adminToken,
     FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
     NODE_ENV: 'test',
