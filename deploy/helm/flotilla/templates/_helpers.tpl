@@ -94,13 +94,137 @@ ServiceAccount of the services. Context: the root context.
 {{- end }}
 
 {{/*
-Secret holding DATABASE_URL, FLOTILLA_ADMIN_TOKEN and FLOTILLA_ENCRYPTION_KEY. Context: the root context.
+Secret holding DATABASE_URL, FLOTILLA_ADMIN_TOKEN, FLOTILLA_ENCRYPTION_KEY (and KAFKA_SASL_PASSWORD).
+Context: the root context.
 */}}
 {{- define "flotilla.secretName" -}}
 {{- if .Values.secrets.existingSecret }}
 {{- .Values.secrets.existingSecret }}
 {{- else }}
 {{- include "flotilla.fullname" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+Whether the services need KAFKA_SASL_PASSWORD ("true" or ""): SASL plain and scram-*.
+*/}}
+{{- define "flotilla.kafkaSaslPasswordNeeded" -}}
+{{- if has (lower (toString .Values.kafka.sasl.mechanism)) (list "plain" "scram-sha-256" "scram-sha-512") -}}
+true
+{{- end -}}
+{{- end }}
+
+{{/*
+The Kafka TLS files to mount, as a list of {key, path} for the Secret volume (empty: TLS with the
+system roots only, nothing to mount). From kafka.tls.existingSecret, the configured keys (an empty
+key name leaves that file out); from values, the PEMs given. Context: the root context.
+*/}}
+{{- define "flotilla.kafkaTlsItems" -}}
+{{- $tls := .Values.kafka.tls }}
+{{- $items := list }}
+{{- if $tls.enabled }}
+{{- $fromSecret := not (empty $tls.existingSecret) }}
+{{- if and $tls.caKey (or $fromSecret $tls.ca) }}
+{{- $items = append $items (dict "key" $tls.caKey "path" "ca.crt" "env" "KAFKA_SSL_CA_FILE") }}
+{{- end }}
+{{- if and $tls.certKey $tls.keyKey (or $fromSecret $tls.cert) }}
+{{- $items = append $items (dict "key" $tls.certKey "path" "tls.crt" "env" "KAFKA_SSL_CERT_FILE") }}
+{{- $items = append $items (dict "key" $tls.keyKey "path" "tls.key" "env" "KAFKA_SSL_KEY_FILE") }}
+{{- end }}
+{{- end }}
+{{- toJson $items }}
+{{- end }}
+
+{{/*
+"true" when Kafka TLS files are mounted. Context: the root context.
+*/}}
+{{- define "flotilla.kafkaTlsFiles" -}}
+{{- if fromJsonArray (include "flotilla.kafkaTlsItems" .) -}}
+true
+{{- end -}}
+{{- end }}
+
+{{/*
+The Secret the Kafka TLS files come from. Context: the root context.
+*/}}
+{{- define "flotilla.kafkaTlsSecretName" -}}
+{{- default (printf "%s-kafka-tls" (include "flotilla.fullname" . | trunc 53 | trimSuffix "-")) .Values.kafka.tls.existingSecret }}
+{{- end }}
+
+{{/*
+Where the Kafka TLS files are mounted in the services' and the topic Job's containers.
+*/}}
+{{- define "flotilla.kafkaTlsDir" -}}
+/etc/flotilla/kafka-tls
+{{- end }}
+
+{{/*
+Kafka connection settings of the services and the topic Job (ConfigMap entries, name: value).
+Context: the root context.
+*/}}
+{{- define "flotilla.kafkaSecurityEnv" -}}
+{{- $kafka := .Values.kafka }}
+{{- $mechanism := lower (toString $kafka.sasl.mechanism) }}
+KAFKA_SSL: {{ ternary "true" "false" (eq (toString $kafka.tls.enabled) "true") | quote }}
+{{- range fromJsonArray (include "flotilla.kafkaTlsItems" .) }}
+{{ .env }}: {{ printf "%s/%s" (include "flotilla.kafkaTlsDir" $) .path | quote }}
+{{- end }}
+{{- if $mechanism }}
+KAFKA_SASL_MECHANISM: {{ $mechanism | quote }}
+{{- if eq $mechanism "oauthbearer" }}
+{{- if not $kafka.tls.enabled }}
+{{- fail "kafka.sasl.mechanism=oauthbearer (AWS MSK IAM) needs kafka.tls.enabled=true" }}
+{{- end }}
+KAFKA_SASL_OAUTHBEARER_PROVIDER: "aws-msk-iam"
+KAFKA_SASL_AWS_REGION: {{ required "kafka.sasl.awsRegion is required for oauthbearer (AWS MSK IAM)" $kafka.sasl.awsRegion | quote }}
+{{- with $kafka.sasl.awsRoleArn }}
+KAFKA_SASL_AWS_ROLE_ARN: {{ . | quote }}
+{{- end }}
+{{- else }}
+KAFKA_SASL_USERNAME: {{ required (printf "kafka.sasl.username is required for %s" $mechanism) $kafka.sasl.username | quote }}
+{{- end }}
+{{- end }}
+KAFKA_IDEMPOTENT_PRODUCER: {{ ternary "true" "false" (eq (toString $kafka.idempotentProducer) "true") | quote }}
+{{- end }}
+
+{{/*
+The Kafka TLS volume (a Secret volume with the mounted items), or nothing. Context: the root context.
+*/}}
+{{- define "flotilla.kafkaTlsVolume" -}}
+{{- if include "flotilla.kafkaTlsFiles" . }}
+- name: kafka-tls
+  secret:
+    secretName: {{ include "flotilla.kafkaTlsSecretName" . }}
+    defaultMode: 0440
+    items:
+      {{- range fromJsonArray (include "flotilla.kafkaTlsItems" .) }}
+      - key: {{ .key }}
+        path: {{ .path }}
+      {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Kafka TLS volume mount, or nothing. Context: the root context.
+*/}}
+{{- define "flotilla.kafkaTlsVolumeMount" -}}
+{{- if include "flotilla.kafkaTlsFiles" . }}
+- name: kafka-tls
+  mountPath: {{ include "flotilla.kafkaTlsDir" . }}
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{/*
+KAFKA_SASL_PASSWORD from the services' Secret, or nothing. Context: the root context.
+*/}}
+{{- define "flotilla.kafkaSaslPasswordEnv" -}}
+{{- if include "flotilla.kafkaSaslPasswordNeeded" . }}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "flotilla.secretName" . }}
+      key: {{ .Values.secrets.keys.kafkaSaslPassword }}
 {{- end }}
 {{- end }}
 
