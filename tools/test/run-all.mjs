@@ -1,5 +1,5 @@
 // `npm test`: every check CI runs, in order, on this machine. Lint (type-checked, zero warnings),
-// typecheck, format (Prettier), build, the Helm chart, then the three test tiers with jest: unit and integration in parallel workers,
+// typecheck, format (Prettier), build, the Helm chart, the migration linter, then the three test tiers with jest: unit and integration in parallel workers,
 // end-to-end one file at a time (each file starts its own database, Kafka mock and services).
 // Ends with one line `N passed, N failed` (checks count as one test each).
 import { spawnSync } from 'node:child_process';
@@ -70,6 +70,8 @@ check('format', bin('prettier'), ['--check', '--log-level', 'warn', '**/*.{ts,mj
 check('build', bin('nx'), ['run-many', '-t', 'build', '--outputStyle=static']);
 // helm lint, helm template validated against the Kubernetes schemas, values.schema.json (seconds).
 check('chart', process.execPath, [path.join(root, 'tools/helm/check-chart.mjs')]);
+// squawk over the SQL migrations: no write-blocking index builds or rewrites under lock.
+check('migrations', process.execPath, [path.join(root, 'tools/db/lint-migrations.mjs')]);
 jest('unit-integration', ['--selectProjects', 'unit', 'integration', '--maxWorkers=2']);
 // --forceExit: a stray keep-alive socket in a test must not hang CI after the results are in.
 jest('e2e', ['--selectProjects', 'e2e', '--runInBand', '--forceExit']);

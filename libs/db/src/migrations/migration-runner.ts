@@ -30,6 +30,31 @@ export interface MigrationRunnerOptions {
   log?: (line: string) => void;
   /** How long to wait for another migrator (a replica, `prisma migrate deploy`) to finish. */
   lockTimeoutMs?: number;
+  /**
+   * How long a transactional migration may wait for a table lock (PostgreSQL's lock_timeout).
+   * While an ALTER waits for its lock, every later query on that table queues behind it, so a
+   * migration that cannot get its lock soon fails (and is rolled back, to be run again later)
+   * rather than stall the running services. Default 10 s.
+   */
+  statementLockTimeoutMs?: number;
+}
+
+/**
+ * First line of a migration that must run outside a transaction block: one statement such as
+ * `CREATE INDEX CONCURRENTLY`, which PostgreSQL refuses inside a transaction and which then builds
+ * the index without blocking writes. `prisma migrate deploy` runs such a file as it is (a single
+ * statement is not wrapped in a transaction either), so both runners treat it alike.
+ */
+export const NO_TRANSACTION_MARKER = '-- flotilla:no-transaction';
+
+/** Whether a migration runs outside a transaction block (see {@link NO_TRANSACTION_MARKER}). */
+export function runsOutsideTransaction(sql: string): boolean {
+  return (
+    sql
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/, 1)[0]
+      ?.trim() === NO_TRANSACTION_MARKER
+  );
 }
 
 export interface MigrateResult {
@@ -148,6 +173,7 @@ export class MigrationRunner {
   private readonly schema: string | undefined;
   private readonly log: (line: string) => void;
   private readonly lockTimeoutMs: number;
+  private readonly statementLockTimeoutMs: number;
 
   /**
    * @param connectionString a postgres:// URL. A Prisma-style `?schema=` parameter is honoured
@@ -165,9 +191,13 @@ export class MigrationRunner {
     this.migrationsDir = migrationsDir ? path.resolve(migrationsDir) : resolveMigrationsDir();
     this.log = options.log ?? (() => undefined);
     this.lockTimeoutMs = options.lockTimeoutMs ?? 10 * 60_000;
+    this.statementLockTimeoutMs = options.statementLockTimeoutMs ?? 10_000;
   }
 
-  /** Applies every pending migration, each in its own transaction, under the advisory lock. */
+  /**
+   * Applies every pending migration under the advisory lock: each in its own transaction, except
+   * those marked {@link NO_TRANSACTION_MARKER}.
+   */
   async migrate(): Promise<MigrateResult> {
     const local = readMigrations(this.migrationsDir);
     const client = await this.connect();
@@ -320,43 +350,105 @@ export class MigrationRunner {
   }
 
   private async apply(client: Client, migration: LocalMigration): Promise<void> {
-    const id = randomUUID();
     this.log(`applying ${migration.name}`);
+    if (runsOutsideTransaction(migration.sql))
+      await this.applyOutsideTransaction(client, migration);
+    else await this.applyInTransaction(client, migration);
+    this.log(`applied ${migration.name}`);
+  }
+
+  private async applyInTransaction(client: Client, migration: LocalMigration): Promise<void> {
+    const id = randomUUID();
     try {
       await client.query('BEGIN');
-      await client.query(
-        `INSERT INTO "_prisma_migrations" ("id", "checksum", "migration_name", "started_at", "applied_steps_count")
-         VALUES ($1, $2, $3, now(), 0)`,
-        [id, migration.checksum, migration.name],
-      );
+      await client.query(`SET LOCAL lock_timeout = ${String(this.statementLockTimeoutMs)}`);
+      await this.recordStart(client, id, migration);
       // No parameters: the simple query protocol runs the whole multi-statement script.
       await client.query(migration.sql);
-      await client.query(
-        `UPDATE "_prisma_migrations" SET "finished_at" = clock_timestamp(), "applied_steps_count" = 1
-          WHERE "id" = $1`,
-        [id],
-      );
+      await this.recordFinish(client, id);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      const reason = err instanceof Error ? err.message : String(err);
-      // The transaction left nothing behind, so record the attempt as rolled back (like
-      // `prisma migrate resolve --rolled-back` would): history for humans, no P3009 lock-out.
+      await this.failed(client, migration, err);
+    }
+  }
+
+  /**
+   * Prisma's bookkeeping around a statement that cannot run in a transaction: the row is written
+   * first (so an interrupted run shows as started), the statement runs alone, then the row is
+   * finished. A failed concurrent index build leaves an INVALID index behind; it is dropped, so
+   * the attempt can be recorded as rolled back and the next run starts clean.
+   */
+  private async applyOutsideTransaction(client: Client, migration: LocalMigration): Promise<void> {
+    const id = randomUUID();
+    await this.recordStart(client, id, migration);
+    try {
+      await client.query(migration.sql);
+    } catch (err) {
+      await client
+        .query(`DELETE FROM "_prisma_migrations" WHERE "id" = $1`, [id])
+        .catch(() => undefined);
+      await this.dropInvalidIndexes(client, migration);
+      await this.failed(client, migration, err);
+    }
+    await this.recordFinish(client, id);
+  }
+
+  /** Drops the INVALID indexes (a failed concurrent build's) that the migration names. */
+  private async dropInvalidIndexes(client: Client, migration: LocalMigration): Promise<void> {
+    const invalid = await client
+      .query<{ schema: string; name: string }>(
+        `SELECT n.nspname AS "schema", c.relname AS "name"
+           FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE NOT i.indisvalid AND n.nspname = current_schema()`,
+      )
+      .then((result) => result.rows)
+      .catch(() => []);
+    for (const index of invalid.filter((row) => migration.sql.includes(row.name))) {
+      this.log(`dropping invalid index ${index.name} left by ${migration.name}`);
       await client
         .query(
-          `INSERT INTO "_prisma_migrations"
-             ("id", "checksum", "migration_name", "logs", "started_at", "rolled_back_at", "applied_steps_count")
-           VALUES ($1, $2, $3, $4, now(), now(), 0)`,
-          [randomUUID(), migration.checksum, migration.name, reason],
+          `DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(index.schema)}.${quoteIdent(index.name)}`,
         )
         .catch(() => undefined);
-      throw new MigrationError(
-        `Migration "${migration.name}" failed and was rolled back: ${reason}`,
-        migration.name,
-        { cause: err },
-      );
     }
-    this.log(`applied ${migration.name}`);
+  }
+
+  private async recordStart(client: Client, id: string, migration: LocalMigration): Promise<void> {
+    await client.query(
+      `INSERT INTO "_prisma_migrations" ("id", "checksum", "migration_name", "started_at", "applied_steps_count")
+       VALUES ($1, $2, $3, now(), 0)`,
+      [id, migration.checksum, migration.name],
+    );
+  }
+
+  private async recordFinish(client: Client, id: string): Promise<void> {
+    await client.query(
+      `UPDATE "_prisma_migrations" SET "finished_at" = clock_timestamp(), "applied_steps_count" = 1
+        WHERE "id" = $1`,
+      [id],
+    );
+  }
+
+  /**
+   * The migration left nothing behind, so the attempt is recorded as rolled back (as
+   * `prisma migrate resolve --rolled-back` would): history for humans, no P3009 lock-out.
+   */
+  private async failed(client: Client, migration: LocalMigration, err: unknown): Promise<never> {
+    const reason = err instanceof Error ? err.message : String(err);
+    await client
+      .query(
+        `INSERT INTO "_prisma_migrations"
+           ("id", "checksum", "migration_name", "logs", "started_at", "rolled_back_at", "applied_steps_count")
+         VALUES ($1, $2, $3, $4, now(), now(), 0)`,
+        [randomUUID(), migration.checksum, migration.name, reason],
+      )
+      .catch(() => undefined);
+    throw new MigrationError(
+      `Migration "${migration.name}" failed and was rolled back: ${reason}`,
+      migration.name,
+      { cause: err },
+    );
   }
 }
 

@@ -12,6 +12,7 @@ import { ensureDatabase } from './ensure-database';
 import {
   MigrationRunner,
   migrationChecksum,
+  NO_TRANSACTION_MARKER,
   PRISMA_MIGRATE_ADVISORY_LOCK_KEY,
   readMigrations,
   resolveMigrationsDir,
@@ -510,6 +511,68 @@ describe('MigrationRunner', () => {
       const older = new MigrationRunner(url, MIGRATIONS_DIR);
       await expect(older.migrate()).resolves.toEqual({ applied: [] });
       expect((await older.status()).missingLocally).toEqual(['29990101000002_newer']);
+    });
+
+    it('runs a no-transaction migration (CREATE INDEX CONCURRENTLY) outside a transaction, with Prisma bookkeeping', async () => {
+      const url = await freshDatabase();
+      const name = '29990101000003_concurrent_index';
+      addMigration(
+        name,
+        `${NO_TRANSACTION_MARKER}\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "events_created_at_idx" ON "events"("created_at");\n`,
+      );
+      const runner = new MigrationRunner(url, dir);
+      await expect(runner.migrate()).resolves.toEqual({ applied: [...allNames, name] });
+      const index = await withClient(url, (c) =>
+        c.query<{ valid: boolean }>(
+          `SELECT i.indisvalid AS "valid" FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE c.relname = 'events_created_at_idx'`,
+        ),
+      );
+      expect(index.rows).toEqual([{ valid: true }]);
+      expect(await runner.status()).toMatchObject({ applied: [...allNames, name], failed: [] });
+    });
+
+    it('drops the invalid index a failed concurrent build leaves, records the attempt, and retries it next time', async () => {
+      const url = await freshDatabase();
+      await new MigrationRunner(url, dir).migrate();
+      await withClient(url, (c) =>
+        c.query(`CREATE TABLE "twins" ("id" INTEGER); INSERT INTO "twins" VALUES (1), (1);`),
+      );
+      const name = '29990101000004_unique_twins';
+      addMigration(
+        name,
+        `${NO_TRANSACTION_MARKER}\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "twins_id_key" ON "twins"("id");\n`,
+      );
+      const runner = new MigrationRunner(url, dir);
+      await expect(runner.migrate()).rejects.toThrow(
+        /Migration "29990101000004_unique_twins" failed and was rolled back: could not create unique index/,
+      );
+      const left = await withClient(url, (c) =>
+        c.query(`SELECT 1 FROM pg_class WHERE relname = 'twins_id_key'`),
+      );
+      expect(left.rowCount).toBe(0);
+      expect(await runner.status()).toMatchObject({ pending: [name], failed: [] });
+
+      await withClient(url, (c) =>
+        c.query(`DELETE FROM "twins" WHERE ctid = (SELECT min(ctid) FROM "twins")`),
+      );
+      await expect(runner.migrate()).resolves.toEqual({ applied: [name] });
+    });
+
+    it('gives up on a table lock after statementLockTimeoutMs instead of queueing the services behind it', async () => {
+      const url = await freshDatabase();
+      await new MigrationRunner(url, dir).migrate();
+      const name = '29990101000005_alter_events';
+      addMigration(name, 'ALTER TABLE "events" ADD COLUMN "note" TEXT;\n');
+      await withClient(url, async (holder) => {
+        await holder.query('BEGIN');
+        await holder.query('SELECT count(*) FROM "events"');
+        await expect(
+          new MigrationRunner(url, dir, { statementLockTimeoutMs: 200 }).migrate(),
+        ).rejects.toThrow(/failed and was rolled back: canceling statement due to lock timeout/);
+        await holder.query('ROLLBACK');
+      });
+      await expect(new MigrationRunner(url, dir).migrate()).resolves.toEqual({ applied: [name] });
     });
 
     it('waits for the advisory lock held by another migrator, and gives up after lockTimeoutMs', async () => {
