@@ -17,3 +17,4 @@ export * from './http/delivery-operations.dto';
 export * from './http/api-key.dto';
 export * from './http-source/http-source-verifier';
 export * from './http/responses.dto';
+export * from './env/config-reference';

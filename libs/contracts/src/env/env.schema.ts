@@ -24,17 +24,40 @@ const ingestMaxMessageBytes = z.coerce
   .default(256 * 1024);
 
 export const commonEnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** How long graceful shutdown may take before the process exits anyway. */
-  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(25_000),
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'])
+    .default('production')
+    .describe('Runtime mode: production in deployments; npm start and the tests set their own.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Lowest level of the JSON log lines written to stdout.'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(25_000)
+    .describe(
+      'How long graceful shutdown (drain requests and consumer batches) may take before the process exits anyway.',
+    ),
 });
 
 export const databaseEnvSchema = z.object({
   DATABASE_URL: z
     .string({ error: 'is required (postgres://user@host:5432/db)' })
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .describe(
+      'PostgreSQL connection URL (postgres:// or postgresql://; a Prisma-style ?schema= is honoured).',
+    ),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(200)
+    .default(10)
+    .describe(
+      "Connections per process to PostgreSQL. Keep replicas x pool size under the server's max_connections.",
+    ),
 });
 
 /** A file path (PEM), read at start-up. */
@@ -49,41 +72,84 @@ export const KAFKA_SASL_MECHANISMS = [
 export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
 
 export const kafkaEnvSchema = z.object({
-  KAFKA_BROKERS: csv.pipe(
-    z
-      .array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port'))
-      .min(1, 'needs at least one host:port'),
-  ),
-  KAFKA_CLIENT_ID: z.string().min(1).default('flotilla'),
-  /**
-   * Consumer group session timeout: how long a silent member keeps its partitions. Some brokers
-   * (our test mock) also hold a rebalance for this long before a new replica gets its share.
-   */
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(3000).max(300_000).default(30_000),
-  /** TLS to the brokers. The server is checked against the system CA roots unless KAFKA_SSL_CA_FILE is set. */
-  KAFKA_SSL: z.stringbool().default(false),
-  /** PEM file of the CA(s) that signed the brokers' certificates; replaces the system roots. */
-  KAFKA_SSL_CA_FILE: pemFile.optional(),
-  /** PEM files of a client certificate and its key, for brokers that authenticate clients by TLS (mTLS). */
-  KAFKA_SSL_CERT_FILE: pemFile.optional(),
-  KAFKA_SSL_KEY_FILE: pemFile.optional(),
-  /** Passphrase of KAFKA_SSL_KEY_FILE, when it is encrypted. */
-  KAFKA_SSL_KEY_PASSWORD: z.string().optional(),
-  /** SASL authentication (case-insensitive): plain, scram-sha-256, scram-sha-512 or oauthbearer. Unset: none. */
-  KAFKA_SASL_MECHANISM: z.string().toLowerCase().pipe(z.enum(KAFKA_SASL_MECHANISMS)).optional(),
-  /** User and password for plain and scram-sha-*. */
-  KAFKA_SASL_USERNAME: z.string().optional(),
-  KAFKA_SASL_PASSWORD: z.string().optional(),
-  /** Where oauthbearer tokens come from: aws-msk-iam signs them with the pod's AWS credentials (Amazon MSK IAM access control). */
-  KAFKA_SASL_OAUTHBEARER_PROVIDER: z.enum(['aws-msk-iam']).default('aws-msk-iam'),
-  /** aws-msk-iam: the cluster's AWS region (required), and a role to assume (default: the credential chain's identity). */
-  KAFKA_SASL_AWS_REGION: z.string().min(1).optional(),
-  KAFKA_SASL_AWS_ROLE_ARN: z.string().min(1).optional(),
-  /**
-   * Idempotent producers (no duplicates or reordering from the producer's own retries). Only a
-   * broker that cannot serve them needs false: the local mock (npm start, tests, benchmarks).
-   */
-  KAFKA_IDEMPOTENT_PRODUCER: z.stringbool().default(true),
+  KAFKA_BROKERS: csv
+    .pipe(
+      z
+        .array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port'))
+        .min(1, 'needs at least one host:port'),
+    )
+    .describe('Bootstrap brokers, host:port,... (comma-separated).'),
+  KAFKA_CLIENT_ID: z
+    .string()
+    .min(1)
+    .default('flotilla')
+    .describe('Kafka client id prefix; each service appends its own name.'),
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(3000)
+    .max(300_000)
+    .default(30_000)
+    .describe(
+      'Consumer group session timeout: how long a silent member keeps its partitions (some brokers also hold a rebalance this long before a new replica gets its share).',
+    ),
+  KAFKA_SSL: z
+    .stringbool()
+    .default(false)
+    .describe(
+      'TLS to the brokers. The server certificate is checked against the system CA roots unless KAFKA_SSL_CA_FILE is set.',
+    ),
+  KAFKA_SSL_CA_FILE: pemFile
+    .optional()
+    .describe(
+      "PEM file of the CA(s) that signed the brokers' certificates; replaces the system roots. Needs KAFKA_SSL=true.",
+    ),
+  KAFKA_SSL_CERT_FILE: pemFile
+    .optional()
+    .describe(
+      'PEM file of a client certificate, for brokers that authenticate clients by TLS (mTLS). Needs KAFKA_SSL_KEY_FILE.',
+    ),
+  KAFKA_SSL_KEY_FILE: pemFile
+    .optional()
+    .describe("PEM file of the client certificate's private key. Needs KAFKA_SSL_CERT_FILE."),
+  KAFKA_SSL_KEY_PASSWORD: z
+    .string()
+    .optional()
+    .describe('Passphrase of KAFKA_SSL_KEY_FILE, when it is encrypted.'),
+  KAFKA_SASL_MECHANISM: z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(KAFKA_SASL_MECHANISMS))
+    .optional()
+    .describe(
+      'SASL authentication (case-insensitive). Unset: none. plain and scram-* need KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD; oauthbearer needs KAFKA_SSL=true and KAFKA_SASL_AWS_REGION.',
+    ),
+  KAFKA_SASL_USERNAME: z.string().optional().describe('User for plain and scram-*.'),
+  KAFKA_SASL_PASSWORD: z.string().optional().describe('Password for plain and scram-*.'),
+  KAFKA_SASL_OAUTHBEARER_PROVIDER: z
+    .enum(['aws-msk-iam'])
+    .default('aws-msk-iam')
+    .describe(
+      "Where oauthbearer tokens come from: aws-msk-iam signs them with the process's AWS credentials (IRSA, EKS Pod Identity, environment, ...) for Amazon MSK IAM access control.",
+    ),
+  KAFKA_SASL_AWS_REGION: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("aws-msk-iam: the MSK cluster's AWS region."),
+  KAFKA_SASL_AWS_ROLE_ARN: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "aws-msk-iam: a role to assume for the tokens (default: the credential chain's own identity).",
+    ),
+  KAFKA_IDEMPOTENT_PRODUCER: z
+    .stringbool()
+    .default(true)
+    .describe(
+      "Idempotent producers (no duplicates or reordering from the producer's own retries). false only for a broker that cannot serve them (the local mock: npm start, tests, benchmarks).",
+    ),
 });
 export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
 
@@ -134,18 +200,38 @@ export const ingestApiEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(kafkaEnvSchema.shape)
   .extend({
-    PORT: port(5005),
-    FLOTILLA_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters'),
-    /** Delivery to these CIDRs is allowed despite the SSRF guard (e.g. 127.0.0.0/8 for local use). */
-    FLOTILLA_EGRESS_ALLOW: csv.default([]),
-    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
-    /**
-     * Requests per second one project API key may make to this replica (a token bucket; 0 turns
-     * the limit off). Beyond it: 429 with Retry-After. The admin token is not limited.
-     */
-    API_RATE_LIMIT_PER_SECOND: z.coerce.number().min(0).max(1_000_000).default(1000),
-    /** The bucket's size: requests a key may make at once after being idle (default: 2 s worth). */
-    API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).optional(),
+    PORT: port(5005).describe(
+      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
+    ),
+    FLOTILLA_ADMIN_TOKEN: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .describe('Instance admin token for the management API (at least 16 characters).'),
+    FLOTILLA_EGRESS_ALLOW: csv
+      .default([])
+      .describe(
+        'CIDRs deliveries and meta events may reach despite the SSRF guard (comma-separated, e.g. 127.0.0.0/8 for local use). Keep empty in production.',
+      ),
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey.describe(
+      'AES-256-GCM key for broker credentials at rest: 32 random bytes, base64 (openssl rand -base64 32). Changing it makes stored credentials unreadable.',
+    ),
+    API_RATE_LIMIT_PER_SECOND: z.coerce
+      .number()
+      .min(0)
+      .max(1_000_000)
+      .default(1000)
+      .describe(
+        'Requests per second one project API key may make to this replica (a token bucket; 0 turns the limit off). Beyond it: 429 with Retry-After. The admin token is not limited.',
+      ),
+    API_RATE_LIMIT_BURST: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .describe(
+        "The bucket's size: requests a key may make at once after being idle (default: 2 s worth).",
+      ),
   })
   .superRefine(checkKafkaEnv);
 export type IngestApiEnv = z.infer<typeof ingestApiEnvSchema>;
@@ -154,30 +240,82 @@ export const dispatcherEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(kafkaEnvSchema.shape)
   .extend({
-    PORT: port(5006),
-    FLOTILLA_EGRESS_ALLOW: csv.default([]),
-    /** Concurrent HTTP requests across all endpoints of one dispatcher. */
-    DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(256),
-    /** Messages taken from the queue into one unit of work. */
-    CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
-    /** Units of work in flight per consumer. */
-    CONSUMER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
-    /**
-     * The deliver stage's units wait on HTTP, so it keeps many small units in flight: a unit held by
-     * a slow endpoint delays its offsets' commit, not other endpoints' sends.
-     */
-    DELIVER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
-    DELIVER_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(256).default(32),
-    /** Circuit breaker per endpoint (Convoy's defaults): trips at this failure share... */
-    BREAKER_ERROR_THRESHOLD_PERCENT: z.coerce.number().min(1).max(100).default(70),
-    /** ...over this window... */
-    BREAKER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
-    /** ...once it has seen this many requests in it; */
-    BREAKER_MIN_REQUESTS: z.coerce.number().int().min(1).default(10),
-    /** half-open (one trial request) after this long; */
-    BREAKER_RESET_SECONDS: z.coerce.number().min(0.1).default(30),
-    /** disable the endpoint after this many trips in a row, when the project's disable_endpoint is on. */
-    BREAKER_DISABLE_AFTER_TRIPS: z.coerce.number().int().min(1).default(10),
+    PORT: port(5006).describe(
+      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
+    ),
+    FLOTILLA_EGRESS_ALLOW: csv
+      .default([])
+      .describe(
+        'CIDRs deliveries and meta events may reach despite the SSRF guard (comma-separated, e.g. 127.0.0.0/8 for local use). Keep empty in production.',
+      ),
+    DISPATCH_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(256)
+      .describe('Concurrent HTTP deliveries across all endpoints of one dispatcher.'),
+    CONSUMER_BATCH_SIZE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(500)
+      .describe('Route stage: messages taken from the queue into one unit of work.'),
+    CONSUMER_MAX_IN_FLIGHT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(4)
+      .describe('Route stage: units of work in flight per consumer.'),
+    DELIVER_BATCH_SIZE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(100)
+      .describe(
+        "Deliver stage: messages per unit of work. Its units wait on HTTP, so it keeps many small ones in flight: a unit held by a slow endpoint delays its offsets' commit, not other endpoints' sends.",
+      ),
+    DELIVER_MAX_IN_FLIGHT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .default(32)
+      .describe('Deliver stage: units of work in flight per consumer.'),
+    BREAKER_ERROR_THRESHOLD_PERCENT: z.coerce
+      .number()
+      .min(1)
+      .max(100)
+      .default(70)
+      .describe("Circuit breaker per endpoint (Convoy's defaults): trips at this failure share..."),
+    BREAKER_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(300)
+      .describe('...over this window...'),
+    BREAKER_MIN_REQUESTS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(10)
+      .describe('...once it has seen this many requests in it;'),
+    BREAKER_RESET_SECONDS: z.coerce
+      .number()
+      .min(0.1)
+      .default(30)
+      .describe('half-open (one trial request) after this long;'),
+    BREAKER_DISABLE_AFTER_TRIPS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(10)
+      .describe(
+        "disable the endpoint after this many trips in a row, when the project's disable_endpoint is on.",
+      ),
   })
   .superRefine(checkKafkaEnv);
 export type DispatcherEnv = z.infer<typeof dispatcherEnvSchema>;
@@ -186,11 +324,28 @@ export const schedulerEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(kafkaEnvSchema.shape)
   .extend({
-    PORT: port(5007),
-    SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(10).default(250),
-    SCHEDULER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1000),
-    /** How long a claim holds before another scheduler may take the delivery again. */
-    SCHEDULER_LEASE_SECONDS: z.coerce.number().int().min(1).default(60),
+    PORT: port(5007).describe(
+      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
+    ),
+    SCHEDULER_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(10)
+      .default(250)
+      .describe('How often the scheduler claims due deliveries (retries, lost messages).'),
+    SCHEDULER_BATCH_SIZE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(1000)
+      .describe('Due deliveries claimed per round.'),
+    SCHEDULER_LEASE_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(60)
+      .describe('How long a claim holds before another scheduler may take the delivery again.'),
   })
   .superRefine(checkKafkaEnv);
 export type SchedulerEnv = z.infer<typeof schedulerEnvSchema>;
@@ -199,13 +354,36 @@ export const pubsubIngesterEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(kafkaEnvSchema.shape)
   .extend({
-    PORT: port(5008),
-    PUBSUB_EMULATOR_HOST: z.string().optional(),
-    SOURCES_REFRESH_MS: z.coerce.number().int().min(100).default(5000),
-    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
-    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes,
-    /** Flow control: messages held un-acked per worker (streaming-pull stream) of a source. */
-    PUBSUB_MAX_MESSAGES_PER_WORKER: z.coerce.number().int().min(1).max(10_000).default(200),
+    PORT: port(5008).describe(
+      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
+    ),
+    PUBSUB_EMULATOR_HOST: z
+      .string()
+      .optional()
+      .describe(
+        'Development only: the Google Pub/Sub emulator (host:port). Never set in production.',
+      ),
+    SOURCES_REFRESH_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(5000)
+      .describe('How often the ingester re-reads its broker sources from the database.'),
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey.describe(
+      'AES-256-GCM key for broker credentials at rest: 32 random bytes, base64 (openssl rand -base64 32). Changing it makes stored credentials unreadable.',
+    ),
+    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes.describe(
+      'Broker messages larger than this are refused (recorded as too_large), whatever the broker allows.',
+    ),
+    PUBSUB_MAX_MESSAGES_PER_WORKER: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(200)
+      .describe(
+        'Flow control: messages held un-acked per worker (streaming-pull stream) of a source.',
+      ),
   })
   .superRefine(checkKafkaEnv);
 export type PubsubIngesterEnv = z.infer<typeof pubsubIngesterEnvSchema>;
@@ -214,15 +392,41 @@ export const sqsIngesterEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(kafkaEnvSchema.shape)
   .extend({
-    PORT: port(5009),
-    AWS_ENDPOINT_URL_SQS: z.url().optional(),
-    SOURCES_REFRESH_MS: z.coerce.number().int().min(100).default(5000),
-    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
-    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes,
-    /** How long a received message stays hidden; extended while Kafka has not acknowledged it yet. */
-    SQS_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(43_200).default(30),
-    /** Long polling: how long one receive waits for messages. */
-    SQS_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(20),
+    PORT: port(5009).describe(
+      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
+    ),
+    AWS_ENDPOINT_URL_SQS: z
+      .url()
+      .optional()
+      .describe('Development only: the SQS endpoint (an emulator). Never set in production.'),
+    SOURCES_REFRESH_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .default(5000)
+      .describe('How often the ingester re-reads its broker sources from the database.'),
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey.describe(
+      'AES-256-GCM key for broker credentials at rest: 32 random bytes, base64 (openssl rand -base64 32). Changing it makes stored credentials unreadable.',
+    ),
+    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes.describe(
+      'Broker messages larger than this are refused (recorded as too_large), whatever the broker allows.',
+    ),
+    SQS_VISIBILITY_TIMEOUT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(2)
+      .max(43_200)
+      .default(30)
+      .describe(
+        'How long a received message stays hidden; extended while Kafka has not acknowledged it yet.',
+      ),
+    SQS_WAIT_TIME_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(20)
+      .describe('Long polling: how long one receive waits for messages.'),
   })
   .superRefine(checkKafkaEnv);
 export type SqsIngesterEnv = z.infer<typeof sqsIngesterEnvSchema>;
