@@ -5,3 +5,5 @@ export * from './kafka-mock.launcher';
 export * from './pubsub-emulator.launcher';
 export * from './sqs-emulator.launcher';
 export * from './local-secrets';
+export * from './kafka-tls-proxy';
+export * from './test-certificates';
