@@ -10,7 +10,6 @@ import {
   type ProducerConfig,
   type SASLOptions,
 } from 'kafkajs';
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import type { KafkaEnv } from '@flotilla/contracts';
 import type { Logger } from '@flotilla/observability';
 
@@ -142,11 +141,14 @@ function readPemFile(path: string): string {
 
 /** Tokens are signed with the pod's AWS credentials (IRSA, EKS Pod Identity, env, or the role). */
 function awsMskIamToken(region: string, roleArn?: string): MskTokenGenerator {
-  return () =>
-    generateAuthToken({
+  return async () => {
+    // Loaded only where MSK IAM is configured: the AWS SDK behind it costs every start-up ~1 s of CPU.
+    const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+    return generateAuthToken({
       region,
       ...(roleArn !== undefined && { awsRoleArn: roleArn, awsRoleSessionName: 'flotilla' }),
     });
+  };
 }
 
 /** Renew this long before a token expires, so a (re)connect never presents an expired one. */
