@@ -2,23 +2,11 @@
 // metadata and the zod schemas in libs/contracts), then the typed client's types from it with
 // openapi-typescript. A unit test fails when either committed file differs from what the code makes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { requireBuiltIngestApi, root } from '../workspace/built-module.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const built = path.join(
-  root,
-  'dist/apps/ingest-api/apps/ingest-api/src/openapi/generate-document.js',
-);
-if (!existsSync(built)) {
-  process.stderr.write(
-    `missing ${path.relative(root, built)}: build first (npx nx run ingest-api:build)\n`,
-  );
-  process.exit(1);
-}
-const { openApiJson } = createRequire(import.meta.url)(built);
+const { openApiJson } = requireBuiltIngestApi('apps/ingest-api/src/openapi/generate-document.js');
 const documentPath = path.join(root, 'docs/openapi.json');
 writeFileSync(documentPath, openApiJson());
 process.stdout.write(`wrote ${path.relative(root, documentPath)}\n`);

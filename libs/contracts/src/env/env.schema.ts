@@ -1,6 +1,15 @@
 import { z } from 'zod';
 
-const port = (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback);
+const port = (fallback: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(65_535)
+    .default(fallback)
+    .describe(
+      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
+    );
 const csv = z.string().transform((value) =>
   value
     .split(',')
@@ -14,6 +23,9 @@ const encryptionKey = z
   .refine(
     (value) => /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32,
     { error: 'must be 32 bytes, base64 (openssl rand -base64 32)' },
+  )
+  .describe(
+    'AES-256-GCM key for broker credentials at rest: 32 random bytes, base64 (openssl rand -base64 32). Changing it makes stored credentials unreadable.',
   );
 /** Broker messages larger than this are refused (recorded as too_large), whatever the broker allows. */
 const ingestMaxMessageBytes = z.coerce
@@ -21,7 +33,22 @@ const ingestMaxMessageBytes = z.coerce
   .int()
   .min(1024)
   .max(900_000)
-  .default(256 * 1024);
+  .default(256 * 1024)
+  .describe(
+    'Broker messages larger than this are refused (recorded as too_large), whatever the broker allows.',
+  );
+
+const sourcesRefreshMs = z.coerce
+  .number()
+  .int()
+  .min(100)
+  .default(5000)
+  .describe('How often the ingester re-reads its broker sources from the database.');
+const egressAllow = csv
+  .default([])
+  .describe(
+    'CIDRs deliveries and meta events may reach despite the SSRF guard (comma-separated, e.g. 127.0.0.0/8 for local use). Keep empty in production.',
+  );
 
 export const commonEnvSchema = z.object({
   NODE_ENV: z
@@ -200,21 +227,13 @@ export const ingestApiEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(kafkaEnvSchema.shape)
   .extend({
-    PORT: port(5005).describe(
-      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
-    ),
+    PORT: port(5005),
     FLOTILLA_ADMIN_TOKEN: z
       .string()
       .min(16, 'must be at least 16 characters')
       .describe('Instance admin token for the management API (at least 16 characters).'),
-    FLOTILLA_EGRESS_ALLOW: csv
-      .default([])
-      .describe(
-        'CIDRs deliveries and meta events may reach despite the SSRF guard (comma-separated, e.g. 127.0.0.0/8 for local use). Keep empty in production.',
-      ),
-    FLOTILLA_ENCRYPTION_KEY: encryptionKey.describe(
-      'AES-256-GCM key for broker credentials at rest: 32 random bytes, base64 (openssl rand -base64 32). Changing it makes stored credentials unreadable.',
-    ),
+    FLOTILLA_EGRESS_ALLOW: egressAllow,
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
     API_RATE_LIMIT_PER_SECOND: z.coerce
       .number()
       .min(0)
@@ -240,14 +259,8 @@ export const dispatcherEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(kafkaEnvSchema.shape)
   .extend({
-    PORT: port(5006).describe(
-      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
-    ),
-    FLOTILLA_EGRESS_ALLOW: csv
-      .default([])
-      .describe(
-        'CIDRs deliveries and meta events may reach despite the SSRF guard (comma-separated, e.g. 127.0.0.0/8 for local use). Keep empty in production.',
-      ),
+    PORT: port(5006),
+    FLOTILLA_EGRESS_ALLOW: egressAllow,
     DISPATCH_CONCURRENCY: z.coerce
       .number()
       .int()
@@ -324,9 +337,7 @@ export const schedulerEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(kafkaEnvSchema.shape)
   .extend({
-    PORT: port(5007).describe(
-      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
-    ),
+    PORT: port(5007),
     SCHEDULER_INTERVAL_MS: z.coerce
       .number()
       .int()
@@ -354,27 +365,16 @@ export const pubsubIngesterEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(kafkaEnvSchema.shape)
   .extend({
-    PORT: port(5008).describe(
-      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
-    ),
+    PORT: port(5008),
     PUBSUB_EMULATOR_HOST: z
       .string()
       .optional()
       .describe(
         'Development only: the Google Pub/Sub emulator (host:port). Never set in production.',
       ),
-    SOURCES_REFRESH_MS: z.coerce
-      .number()
-      .int()
-      .min(100)
-      .default(5000)
-      .describe('How often the ingester re-reads its broker sources from the database.'),
-    FLOTILLA_ENCRYPTION_KEY: encryptionKey.describe(
-      'AES-256-GCM key for broker credentials at rest: 32 random bytes, base64 (openssl rand -base64 32). Changing it makes stored credentials unreadable.',
-    ),
-    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes.describe(
-      'Broker messages larger than this are refused (recorded as too_large), whatever the broker allows.',
-    ),
+    SOURCES_REFRESH_MS: sourcesRefreshMs,
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
+    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes,
     PUBSUB_MAX_MESSAGES_PER_WORKER: z.coerce
       .number()
       .int()
@@ -392,25 +392,14 @@ export const sqsIngesterEnvSchema = commonEnvSchema
   .extend(databaseEnvSchema.shape)
   .extend(kafkaEnvSchema.shape)
   .extend({
-    PORT: port(5009).describe(
-      'HTTP port: the API (ingest-api), /health, /health/live, /health/ready and /metrics.',
-    ),
+    PORT: port(5009),
     AWS_ENDPOINT_URL_SQS: z
       .url()
       .optional()
       .describe('Development only: the SQS endpoint (an emulator). Never set in production.'),
-    SOURCES_REFRESH_MS: z.coerce
-      .number()
-      .int()
-      .min(100)
-      .default(5000)
-      .describe('How often the ingester re-reads its broker sources from the database.'),
-    FLOTILLA_ENCRYPTION_KEY: encryptionKey.describe(
-      'AES-256-GCM key for broker credentials at rest: 32 random bytes, base64 (openssl rand -base64 32). Changing it makes stored credentials unreadable.',
-    ),
-    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes.describe(
-      'Broker messages larger than this are refused (recorded as too_large), whatever the broker allows.',
-    ),
+    SOURCES_REFRESH_MS: sourcesRefreshMs,
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
+    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes,
     SQS_VISIBILITY_TIMEOUT_SECONDS: z.coerce
       .number()
       .int()
