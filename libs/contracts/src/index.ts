@@ -18,3 +18,6 @@ export * from './http/api-key.dto';
 export * from './http-source/http-source-verifier';
 export * from './http/responses.dto';
 export * from './env/config-reference';
+export * from './http/event-type.dto';
+export * from './http/portal-link.dto';
+export * from './http/overview.dto';

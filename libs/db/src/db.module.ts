@@ -17,6 +17,9 @@ import { ProjectRepository } from './repositories/project.repository';
 import { RoutingRepository } from './repositories/routing.repository';
 import { SourceRepository } from './repositories/source.repository';
 import { IngestFailureRepository } from './repositories/ingest-failure.repository';
+import { EventTypeRepository } from './repositories/event-type.repository';
+import { OverviewRepository } from './repositories/overview.repository';
+import { PortalLinkRepository } from './repositories/portal-link.repository';
 
 const repositories = [
   ProjectRepository,
@@ -30,6 +33,9 @@ const repositories = [
   SourceRepository,
   IngestFailureRepository,
   DynamicEndpointRepository,
+  EventTypeRepository,
+  PortalLinkRepository,
+  OverviewRepository,
 ];
 
 @Injectable()

@@ -12,5 +12,8 @@ export * from './repositories/dynamic-endpoint.repository';
 export * from './repositories/attempt.repository';
 export * from './repositories/source.repository';
 export * from './repositories/ingest-failure.repository';
+export * from './repositories/event-type.repository';
+export * from './repositories/portal-link.repository';
+export * from './repositories/overview.repository';
 export * from './migrations/migration-runner';
 export * from './migrations/ensure-database';

@@ -5,6 +5,8 @@ export type {
   Endpoint,
   Event,
   EventDelivery,
+  EventType,
+  PortalLink,
   Project,
   Source,
   Subscription,

@@ -16,3 +16,4 @@ export * from './adapters/load-adapters';
 export * from './http-source/verify-request';
 export * from './http-source/incoming-request';
 export * from './http-source/http-source-ingest.service';
+export * from './event-schema/event-data-validator';

@@ -12,6 +12,10 @@ import { DeliveryOperationsService } from './delivery-operations.service';
 import { DynamicEndpointsService } from './dynamic-endpoints.service';
 import { EndpointsService, EGRESS_POLICY } from './endpoints.service';
 import { EventLogService } from './event-log.service';
+import { EventTypesService } from './event-types.service';
+import { PortalLinksService } from './portal-links.service';
+import { PortalService } from './portal.service';
+import { ProjectOverviewService } from './project-overview.service';
 import { ProjectSettingsService } from './project-settings.service';
 import { ProjectsService } from './projects.service';
 import { SubscriptionsService } from './subscriptions.service';
@@ -31,6 +35,10 @@ export class ManagementModule {
         DynamicEndpointsService,
         { provide: EGRESS_POLICY, useFactory: () => new EgressPolicy(options.egressAllow) },
         ProjectSettingsService,
+        EventTypesService,
+        PortalLinksService,
+        PortalService,
+        ProjectOverviewService,
         {
           // Meta events leave through the egress guard too (a meta URL's host is checked when connecting).
           provide: META_EVENTS,
@@ -48,6 +56,10 @@ export class ManagementModule {
         DeliveryOperationsService,
         DynamicEndpointsService,
         ProjectSettingsService,
+        EventTypesService,
+        PortalLinksService,
+        PortalService,
+        ProjectOverviewService,
       ],
     };
   }

@@ -20,7 +20,7 @@ import {
   eventResponseSchema,
 } from '@flotilla/contracts';
 import { ApiOperation } from '@flotilla/openapi';
-import { extractRawMember, IngestEventService } from '@flotilla/ingestion';
+import { EventDataValidator, extractRawMember, IngestEventService } from '@flotilla/ingestion';
 import {
   DeliveryOperationsService,
   DynamicEndpointsService,
@@ -41,6 +41,7 @@ export class EventsController {
     private readonly eventLog: EventLogService,
     private readonly operations: DeliveryOperationsService,
     private readonly dynamicEndpoints: DynamicEndpointsService,
+    private readonly eventData: EventDataValidator,
   ) {}
 
   /** Answers 201 only once Kafka has acknowledged the event: from here on it is never lost. */
@@ -99,6 +100,8 @@ export class EventsController {
     @Param('projectID') projectId: string,
     @JsonBody(createDynamicEventBodySchema) body: ParsedBody<CreateDynamicEventBody>,
   ): Promise<Envelope<unknown>> {
+    // Checked before the endpoint is made, so a refused event leaves nothing behind.
+    await this.eventData.check(projectId, body.value.event_type, body.value.data);
     const { endpoint } = await this.dynamicEndpoints.resolve(projectId, body.value);
     const target: EventTarget = { kind: 'single', endpoint_id: endpoint.id };
     return ok('Dynamic event created successfully', await this.accept(projectId, target, body));
@@ -152,6 +155,8 @@ export class EventsController {
     target: EventTarget,
     body: ParsedBody<CreateBroadcastEventBody>,
   ): Promise<Record<string, unknown>> {
+    // The project's schema check (when it turned it on): 400 naming the JSON path that fails.
+    await this.eventData.check(projectId, body.value.event_type, body.value.data);
     const message = await this.ingest.accept({
       projectId,
       target,

@@ -43,6 +43,12 @@ export const projectConfigSchema = z.object({
       secret: z.string().optional(),
     })
     .prefault({}),
+  /**
+   * Check each API event's `data` against its type's `json_schema` in the catalog (a failing event
+   * is 400 naming the JSON path). Off by default; types without a schema, or not in the catalog,
+   * are not checked.
+   */
+  schema_validation: z.object({ is_enabled: z.boolean().default(false) }).prefault({}),
 });
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
 

@@ -1,0 +1,3 @@
+export * from './event-schema';
+export * from './example';
+export * from './webhooks-document';
