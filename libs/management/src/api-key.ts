@@ -1,11 +1,7 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKey } from '@flotilla/db';
+import { generateToken, hashTokenSecret, parseToken, tokenSecretMatches } from './bearer-token';
 
-/**
- * Project API keys look like `FL.<prefix>.<secret>`: the prefix finds the row and can be shown when
- * listing keys; only a SHA-256 of the 256-bit secret is stored (a slow hash adds nothing for
- * secrets this random, and auth stays cheap on every request).
- */
+/** Project API keys look like `FL.<prefix>.<secret>` (see bearer-token.ts). */
 export interface GeneratedApiKey {
   key: string;
   prefix: string;
@@ -13,25 +9,16 @@ export interface GeneratedApiKey {
 }
 
 export function generateApiKey(): GeneratedApiKey {
-  const prefix = randomBytes(8).toString('hex');
-  const secret = randomBytes(32).toString('base64url');
-  return { key: `FL.${prefix}.${secret}`, prefix, keyHash: hashApiKeySecret(secret) };
+  const { token, prefix, hash } = generateToken('FL');
+  return { key: token, prefix, keyHash: hash };
 }
 
 export function parseApiKey(key: string): { prefix: string; secret: string } | undefined {
-  const match = /^FL\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/.exec(key);
-  return match ? { prefix: match[1]!, secret: match[2]! } : undefined;
+  return parseToken('FL', key);
 }
 
-export function hashApiKeySecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
-}
-
-export function apiKeySecretMatches(secret: string, keyHash: string): boolean {
-  const actual = Buffer.from(hashApiKeySecret(secret), 'hex');
-  const expected = Buffer.from(keyHash, 'hex');
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-}
+export const hashApiKeySecret = hashTokenSecret;
+export const apiKeySecretMatches = tokenSecretMatches;
 
 export type ApiKeyStatus = 'active' | 'revoked' | 'expired';
 

@@ -5,16 +5,20 @@ import type { IngestApiEnv } from '@flotilla/contracts';
 import { createLogger } from '@flotilla/observability';
 import { IngestApiModule } from '../ingest-api.module';
 import { AdminGuard, ProjectGuard } from './auth.guard';
+import { PortalGuard } from './portal.guard';
 
 /**
  * Routes anyone may call, each on purpose: incoming webhooks (the source's verifier replaces the
- * API key) and the API's own documentation (no project data).
+ * API key), the API's own documentation and the dashboard's static files (no project data: the
+ * app calls the API with the user's token).
  */
 const PUBLIC_ROUTES = new Set([
   'POST /ingest/:maskID',
   'GET /openapi.json',
   'GET /docs',
   'GET /docs/assets/:name',
+  'GET /ui',
+  'GET /ui/*path',
 ]);
 
 interface Route {
@@ -67,9 +71,26 @@ describe('ingest-api route guards', () => {
     expect(route.guards.includes(ProjectGuard) || route.guards.includes(AdminGuard)).toBe(true);
   });
 
+  const isPortal = (route: Route): boolean => route.route.split(' ')[1]!.startsWith('/portal-api/');
+
   it.each(
-    all.filter((route) => !route.route.includes(':projectID')).map((route) => [route.route, route]),
+    all
+      .filter((route) => !route.route.includes(':projectID') && !isPortal(route))
+      .map((route) => [route.route, route]),
   )('%s is admin-only or deliberately public', (name, route) => {
     expect(route.guards.includes(AdminGuard) || PUBLIC_ROUTES.has(name)).toBe(true);
+  });
+
+  it.each(all.filter(isPortal).map((route) => [route.route, route]))(
+    '%s takes a portal token and nothing else',
+    (_name, route) => {
+      expect(route.guards).toEqual([PortalGuard]);
+    },
+  );
+
+  it('accepts portal tokens on /portal-api routes only', () => {
+    const outside = all.filter((route) => !isPortal(route) && route.guards.includes(PortalGuard));
+    expect(outside).toEqual([]);
+    expect(all.filter(isPortal).length).toBeGreaterThan(10);
   });
 });

@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import * as contracts from '@flotilla/contracts';
 import { buildOpenApiDocument, namedSchemas, type JsonSchema } from '@flotilla/openapi';
 import { AdminGuard, ProjectGuard } from '../http/auth.guard';
+import { PortalGuard } from '../http/portal.guard';
 
 /** Operational endpoints (probes, Prometheus) are not part of the API document. */
 export function isApiPath(path: string): boolean {
@@ -38,10 +39,23 @@ export function ingestApiOpenApiDocument(controllers: readonly Type[]): JsonSche
         description:
           'The instance admin token (FLOTILLA_ADMIN_TOKEN): creates projects, reaches every project.',
       },
+      portalToken: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          "A portal link's token: the /portal-api routes only, confined to the link's endpoints.",
+      },
+      portalTokenQuery: {
+        type: 'apiKey',
+        in: 'query',
+        name: 'token',
+        description: "A portal link's token as `?token=` (how the portal URL carries it).",
+      },
     },
     security: (guards): Record<string, string[]>[] => {
       if (guards.includes(AdminGuard)) return [{ adminToken: [] }];
       if (guards.includes(ProjectGuard)) return [{ projectApiKey: [] }, { adminToken: [] }];
+      if (guards.includes(PortalGuard)) return [{ portalToken: [] }, { portalTokenQuery: [] }];
       return [];
     },
     errorSchema: contracts.errorEnvelopeSchema,

@@ -125,6 +125,33 @@ export class EndpointRepository {
       }),
     );
   }
+
+  /** The ids of the live endpoints among `ids` (a portal link's list), or of an owner's. */
+  async liveIds(
+    projectId: string,
+    among: { ids: string[] } | { ownerId: string },
+  ): Promise<string[]> {
+    const rows = await this.prisma.endpoint.findMany({
+      where: {
+        projectId,
+        deletedAt: null,
+        ...('ids' in among ? { id: { in: among.ids } } : { ownerId: among.ownerId }),
+      },
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
+  /** A page of the live endpoints among `ids` (never others: an empty list is an empty page). */
+  pageAmong(projectId: string, cursor: Cursor, ids: string[]): Promise<PageResult<Endpoint>> {
+    return keysetPage(cursor, ({ where, orderBy, take }) =>
+      this.prisma.endpoint.findMany({
+        where: { AND: [where, { id: { in: ids } }], projectId, deletedAt: null },
+        orderBy,
+        take,
+      }),
+    );
+  }
 }
 
 @Injectable()

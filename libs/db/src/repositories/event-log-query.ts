@@ -17,6 +17,11 @@ export interface EventFilters {
   brokerMessageId?: string | undefined;
   startDate?: Date | undefined;
   endDate?: Date | undefined;
+  /**
+   * Only events with a delivery to one of these endpoints (fan-out and broadcast included): a
+   * portal's view. An empty list matches nothing.
+   */
+  deliveredTo?: string[] | undefined;
 }
 
 export interface DeliveryFilters {
@@ -81,6 +86,11 @@ export function eventConditions(projectId: string, filters: EventFilters): Prism
     conditions.push(Prisma.sql`e.idempotency_key = ${filters.idempotencyKey}`);
   if (filters.brokerMessageId)
     conditions.push(Prisma.sql`e.broker_message_id = ${filters.brokerMessageId}`);
+  if (filters.deliveredTo) {
+    conditions.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM event_deliveries d WHERE d.project_id = e.project_id AND d.event_id = e.id AND d.endpoint_id = ANY(${filters.deliveredTo}::uuid[]))`,
+    );
+  }
   conditions.push(...dateRange(Prisma.sql`e.id`, filters));
   return conditions;
 }

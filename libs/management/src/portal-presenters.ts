@@ -1,0 +1,98 @@
+import type { DeliveryAttempt, Endpoint, Event, EventDelivery } from '@flotilla/db';
+import { presentAttempt, presentDelivery, presentEndpoint, presentEvent } from './presenters';
+
+/**
+ * What a portal token's holder (the operator's customer) may see: allowlists over the operator's
+ * presenters, so a field added there reaches the portal only when added here on purpose.
+ */
+function pick(source: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(fields.filter((field) => field in source).map((f) => [f, source[f]]));
+}
+
+const ENDPOINT_FIELDS = [
+  'uid',
+  'owner_id',
+  'name',
+  'title',
+  'url',
+  'target_url',
+  'description',
+  'status',
+  'secrets',
+  'advanced_signatures',
+  'support_email',
+  'http_timeout',
+  'rate_limit',
+  'rate_limit_duration',
+  'content_type',
+  'authentication',
+  'disabled_reason',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** The customer's own endpoint, secrets included (they verify signatures with them). */
+export function presentPortalEndpoint(endpoint: Endpoint): Record<string, unknown> {
+  return pick(presentEndpoint(endpoint), ENDPOINT_FIELDS);
+}
+
+const EVENT_FIELDS = [
+  'uid',
+  'event_type',
+  'data',
+  'idempotency_key',
+  'accepted_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** An event as the customer received it: its endpoints are only those in the scope. */
+export function presentPortalEvent(
+  event: Event,
+  reachable: ReadonlySet<string>,
+): Record<string, unknown> {
+  return {
+    ...pick(presentEvent(event), EVENT_FIELDS),
+    endpoints: event.endpointId && reachable.has(event.endpointId) ? [event.endpointId] : [],
+  };
+}
+
+const DELIVERY_FIELDS = [
+  'uid',
+  'event_id',
+  'endpoint_id',
+  'event_type',
+  'status',
+  'metadata',
+  'latency',
+  'description',
+  'delivered_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+export function presentPortalDelivery(delivery: EventDelivery): Record<string, unknown> {
+  return pick(presentDelivery(delivery), DELIVERY_FIELDS);
+}
+
+const ATTEMPT_FIELDS = [
+  'uid',
+  'msg_id',
+  'endpoint_id',
+  'url',
+  'method',
+  'request_http_header',
+  'response_http_header',
+  'http_status',
+  'status_code',
+  'response_data',
+  'error',
+  'error_kind',
+  'latency_ms',
+  'status',
+  'created_at',
+] as const;
+
+export function presentPortalAttempt(attempt: DeliveryAttempt): Record<string, unknown> {
+  return pick(presentAttempt(attempt), ATTEMPT_FIELDS);
+}
