@@ -43,6 +43,7 @@ export function presentEndpoint(endpoint: Endpoint): Record<string, unknown> {
     custom_headers: endpoint.customHeaders,
     authentication: endpoint.authentication,
     ordered: endpoint.ordered,
+    disabled_reason: endpoint.disabledReason ?? '',
     created_at: endpoint.createdAt.toISOString(),
     updated_at: endpoint.updatedAt.toISOString(),
   };

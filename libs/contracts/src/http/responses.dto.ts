@@ -62,6 +62,8 @@ export const endpointResponseSchema = z.object({
   custom_headers: headerMapSchema,
   authentication: endpointAuthenticationSchema.nullable(),
   ordered: z.boolean(),
+  /** Why the breaker (or a 410 Gone) disabled it; empty while it is not disabled. */
+  disabled_reason: z.string(),
   ...timestamps,
 });
 export type EndpointResponse = z.infer<typeof endpointResponseSchema>;
