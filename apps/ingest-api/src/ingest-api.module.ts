@@ -3,8 +3,10 @@ import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import type { IngestApiEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
 import { EgressPolicy } from '@flotilla/delivery';
+import * as path from 'node:path';
 import {
   CredentialsCipher,
+  EventDataValidator,
   HttpSourceIngestService,
   IngestEventService,
 } from '@flotilla/ingestion';
@@ -25,7 +27,17 @@ import { IngestFailuresController } from './controllers/ingest-failures.controll
 import { ProjectsController } from './controllers/projects.controller';
 import { SourcesController } from './controllers/sources.controller';
 import { SubscriptionsController } from './controllers/subscriptions.controller';
+import { DashboardController } from './controllers/dashboard.controller';
+import { EventTypesController } from './controllers/event-types.controller';
+import { OverviewController } from './controllers/overview.controller';
+import { PortalCatalogController } from './controllers/portal-catalog.controller';
+import { PortalEndpointsController } from './controllers/portal-endpoints.controller';
+import { PortalEventLogController } from './controllers/portal-event-log.controller';
+import { PortalLinksController } from './controllers/portal-links.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { DashboardFiles } from './http/dashboard-files';
+import { PortalGuard } from './http/portal.guard';
+import { PUBLIC_URL } from './http/public-url';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ADMIN_TOKEN, AdminGuard, ProjectGuard } from './http/auth.guard';
 import { ApiRateLimiter } from './http/rate-limiter';
@@ -52,7 +64,14 @@ export class IngestApiModule {
         SourcesController,
         IngestFailuresController,
         IncomingWebhooksController,
+        EventTypesController,
+        PortalLinksController,
+        OverviewController,
+        PortalCatalogController,
+        PortalEndpointsController,
+        PortalEventLogController,
         OpenApiController,
+        DashboardController,
       ],
       providers: [
         IngestEventService,
@@ -67,8 +86,20 @@ export class IngestApiModule {
           provide: SOURCE_EGRESS_POLICY,
           useFactory: () => new EgressPolicy(config.FLOTILLA_EGRESS_ALLOW),
         },
+        EventDataValidator,
         AdminGuard,
         ProjectGuard,
+        PortalGuard,
+        { provide: PUBLIC_URL, useValue: config.FLOTILLA_PUBLIC_URL },
+        {
+          provide: DashboardFiles,
+          useFactory: () =>
+            new DashboardFiles({
+              // Built beside the services: dist/apps/dashboard (main.js is in dist/apps/ingest-api/apps/ingest-api/src).
+              root: config.FLOTILLA_UI_DIR ?? path.resolve(__dirname, '../../../../dashboard'),
+              portalFrameAncestors: config.PORTAL_FRAME_ANCESTORS,
+            }),
+        },
         {
           provide: ApiRateLimiter,
           useFactory: () =>

@@ -251,6 +251,26 @@ export const ingestApiEnvSchema = commonEnvSchema
       .describe(
         "The bucket's size: requests a key may make at once after being idle (default: 2 s worth).",
       ),
+    FLOTILLA_PUBLIC_URL: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        "Where users reach this API (e.g. https://hooks.example.com), for the links it makes (portal links' url). Default: the scheme and Host of the request that made the link.",
+      ),
+    FLOTILLA_UI_DIR: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The built dashboard served under /ui (default: dist/apps/dashboard beside the service).',
+      ),
+    PORTAL_FRAME_ANCESTORS: z
+      .string()
+      .min(1)
+      .default('*')
+      .describe(
+        'Who may embed the customer portal (/ui/portal) in an iframe: a CSP frame-ancestors source list. The operator dashboard itself may never be framed.',
+      ),
   })
   .superRefine(checkKafkaEnv);
 export type IngestApiEnv = z.infer<typeof ingestApiEnvSchema>;
