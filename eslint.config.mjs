@@ -2,6 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
+import jsxA11y from 'eslint-plugin-jsx-a11y';
 
 export default tseslint.config(
   {
@@ -19,7 +21,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -85,14 +87,29 @@ export default tseslint.config(
             },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contracts'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+            // The dashboard runs in browsers: only libs made for them (no Node, no server code).
+            { sourceTag: 'platform:browser', onlyDependOnLibsWithTags: ['platform:browser'] },
           ],
         },
       ],
     },
   },
   {
+    // The web dashboard: React's rules of hooks and the accessibility rules (keyboard, labels, roles).
+    files: ['apps/dashboard/**/*.ts', 'apps/dashboard/**/*.tsx'],
+    ...jsxA11y.flatConfigs.strict,
+    plugins: { ...jsxA11y.flatConfigs.strict.plugins, 'react-hooks': reactHooks },
+    rules: {
+      ...jsxA11y.flatConfigs.strict.rules,
+      ...reactHooks.configs.flat['recommended-latest'].rules,
+      'react-hooks/exhaustive-deps': 'error',
+      // Scrollable regions (long JSON) take focus so keyboards can scroll them.
+      'jsx-a11y/no-noninteractive-tabindex': ['error', { roles: ['tabpanel', 'region'] }],
+    },
+  },
+  {
     // Only the db lib may use Prisma and only the messaging lib may use kafkajs.
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     ignores: ['libs/db/**', 'libs/messaging/**'],
     rules: {
       'no-restricted-imports': [

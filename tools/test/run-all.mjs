@@ -66,7 +66,14 @@ function jest(name, args) {
 spawnSync(bin('nx'), ['show', 'projects'], { cwd: root, stdio: 'ignore' });
 check('lint', bin('eslint'), ['--max-warnings', '0', '.']);
 check('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
-check('format', bin('prettier'), ['--check', '--log-level', 'warn', '**/*.{ts,mjs,js,json}']);
+// The dashboard is browser code (DOM types, JSX, bundler resolution): its own tsconfig.
+check('typecheck-dashboard', bin('tsc'), ['-p', 'apps/dashboard/tsconfig.json']);
+check('format', bin('prettier'), [
+  '--check',
+  '--log-level',
+  'warn',
+  '**/*.{ts,tsx,mjs,js,json,css}',
+]);
 check('build', bin('nx'), ['run-many', '-t', 'build', '--outputStyle=static']);
 // helm lint, helm template validated against the Kubernetes schemas, values.schema.json (seconds).
 check('chart', process.execPath, [path.join(root, 'tools/helm/check-chart.mjs')]);
