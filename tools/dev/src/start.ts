@@ -157,8 +157,19 @@ async function main(): Promise<void> {
   log(
     `  delivery ${delivery.uid}: status ${delivery.status}, attempts: ${attempts.map((a) => `HTTP ${a.http_status} in ${a.latency_ms} ms`).join(', ')}`,
   );
+  const portal = await project.api.expect<{ url: string }>(
+    201,
+    'POST',
+    `/api/v1/projects/${project.projectId}/portal-links`,
+    { name: 'Demo customer', endpoints: [endpoint.uid], can_manage_endpoint: true },
+  );
+
   log('');
   log(`everything up in ${((Date.now() - started) / 1000).toFixed(1)} s. Try it:`);
+  log(`  dashboard: http://127.0.0.1:${PORTS['ingest-api']}/ui/`);
+  log(`    sign in with API key ${project.apiKey}`);
+  log(`    and project id      ${project.projectId}`);
+  log(`  customer portal of the demo endpoint: ${portal.url}`);
   log(`  export FLOTILLA_PROJECT=${project.projectId} FLOTILLA_API_KEY=${project.apiKey}`);
   log(
     `  curl -s -H "Authorization: Bearer $FLOTILLA_API_KEY" http://127.0.0.1:5005/api/v1/projects/$FLOTILLA_PROJECT/eventdeliveries`,
