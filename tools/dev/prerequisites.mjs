@@ -1,6 +1,7 @@
 // Installs what a fresh machine lacks, for `npm start`, `npm test` and CI alike: npm packages
-// (when node_modules is missing or older than the lockfile) and Debian's librdkafka-dev, whose mock
-// cluster is our local Kafka broker. Plain Node, no dependencies: it runs before `npm ci`.
+// (when node_modules is missing or older than the lockfile), Debian's librdkafka-dev, whose mock
+// cluster is our local Kafka broker, and Debian's chromium, which the dashboard's browser tests
+// drive. Plain Node, no dependencies: it runs before `npm ci`.
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -14,15 +15,23 @@ export function run(command, args, options = {}) {
 
 export function ensurePrerequisites({ quiet = false } = {}) {
   const say = (message) => quiet || process.stdout.write(`[flotilla] ${message}\n`);
-  if (!existsSync('/usr/include/librdkafka/rdkafka_mock.h')) {
-    say('installing librdkafka-dev (the local Kafka broker is its mock cluster)...');
+  const missing = [
+    ...(existsSync('/usr/include/librdkafka/rdkafka_mock.h')
+      ? []
+      : ['librdkafka-dev', 'build-essential']),
+    ...(existsSync('/usr/bin/chromium') ? [] : ['chromium']),
+  ];
+  if (missing.length) {
+    say(
+      `installing ${missing.join(', ')} (the local Kafka broker is librdkafka's mock cluster; the dashboard tests drive chromium)...`,
+    );
     const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
     const apt = (...args) =>
       run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), ...args], {
         env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
       });
     apt('update', '-qq');
-    apt('install', '-y', '-qq', 'librdkafka-dev', 'build-essential');
+    apt('install', '-y', '-qq', ...missing);
   }
   const marker = path.join(root, 'node_modules', '.package-lock.json');
   const lock = path.join(root, 'package-lock.json');
