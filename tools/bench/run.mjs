@@ -1,6 +1,7 @@
 // Builds the services and the benchmarks, then runs one: `node tools/bench/run.mjs [NAME] [args]`
 // runs tools/bench/src/NAME.bench.ts (default end-to-end) with the given arguments (see that file).
-// Benchmarks: end-to-end, ingest-only, broker-ingester, event-log (100,000-event list pages with filters).
+// Benchmarks: end-to-end, ingest-only, broker-ingester, event-log (100,000-event list pages with filters),
+// dashboard (the web pages' render times in Chromium with 10,000 events).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ensurePrerequisites, root, run } from '../dev/prerequisites.mjs';
