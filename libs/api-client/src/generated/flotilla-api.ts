@@ -1333,6 +1333,7 @@ export interface components {
             authentication?: components["schemas"]["EndpointAuthentication"];
             /** @default false */
             ordered?: boolean;
+            owner_id?: unknown;
         };
         PortalDeliveryResponse: {
             uid: string;
@@ -1442,6 +1443,7 @@ export interface components {
             content_type?: string;
             custom_headers?: components["schemas"]["HeaderMap"];
             authentication?: components["schemas"]["EndpointAuthentication"] | null;
+            owner_id?: unknown;
         };
         ProjectConfig: {
             /** @default {} */
