@@ -63,7 +63,14 @@ export class ServiceProcess {
         resolve(code);
       });
     });
-    await this.waitUntilReady(45_000);
+    try {
+      await this.waitUntilReady(45_000);
+    } catch (error) {
+      // Nobody holds a handle to a service that never became ready: stop it here, or it outlives
+      // the test run (and keeps loading the machine).
+      child.kill('SIGKILL');
+      throw error;
+    }
   }
 
   /** Polls /health until it answers 200 (database and Kafka reachable). */
