@@ -110,7 +110,10 @@ describe('the dashboard and the customer portal, in Chromium', () => {
   });
 
   it('creates an endpoint and shows its secret once', async () => {
-    await page.getByRole('link', { name: 'Endpoints' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Endpoints' })
+      .click();
     await page.getByRole('button', { name: 'New endpoint' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Name').fill('Orders service');
@@ -123,7 +126,10 @@ describe('the dashboard and the customer portal, in Chromium', () => {
   });
 
   it('sends an event, watches its delivery fail, opens the attempt and resends it', async () => {
-    await page.getByRole('link', { name: 'Events' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Events' })
+      .click();
     await page.getByRole('button', { name: 'Send an event' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Event type').fill('invoice.paid');
@@ -131,7 +137,10 @@ describe('the dashboard and the customer portal, in Chromium', () => {
     await page.getByTestId('event-row').filter({ hasText: 'invoice.paid' }).waitFor();
     await shot('events');
 
-    await page.getByRole('link', { name: 'Deliveries' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Deliveries' })
+      .click();
     // The list refreshes by itself: the delivery appears, then its outcome.
     const row = page.getByTestId('delivery-row').filter({ hasText: 'Failure' });
     await row.waitFor({ timeout: 30_000 });
@@ -184,7 +193,10 @@ describe('the dashboard and the customer portal, in Chromium', () => {
     });
 
     it('is made from the dashboard and opens from its link, which leaves the address bar', async () => {
-      await page.getByRole('link', { name: 'Portal links' }).click();
+      await page
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Portal links' })
+        .click();
       await page.getByRole('button', { name: 'New portal link' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('Name').fill('Customer A');
