@@ -68,6 +68,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private readonly busy = new Set<string>();
   private assigned = new Set<number>();
   private closing = false;
+  /** Set once the consumer runs; cleared when it crashes, until it has joined its group again. */
+  private consuming = false;
   private committing: Promise<void> | undefined;
   private commitAgain = false;
   private roomWaiters: (() => void)[] = [];
@@ -102,13 +104,19 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return this.consumer as T;
   }
 
+  /** The consumer runs and has not crashed since; `/health` reports it (see MessagingModule). */
   get isReady(): boolean {
-    return this.consumer !== undefined && !this.closing;
+    return this.consumer !== undefined && this.consuming && !this.closing;
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
   }
 
   private restartAfterCrash(crashed: Consumer, delayMs = 1000): void {
     if (this.closing || this.consumer !== crashed) return;
     this.consumer = undefined;
+    this.consuming = false;
     setTimeout(() => {
       if (this.closing || this.consumer !== undefined) return;
       this.start().then(
@@ -146,8 +154,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       const partitions = event.payload.memberAssignment[this.options.topic] ?? [];
       this.reassign(new Set(partitions));
       this.options.onAssigned?.(partitions.length);
+      if (this.consumer === consumer) this.consuming = true;
     });
     consumer.on(consumer.events.CRASH, (event) => {
+      if (this.consumer === consumer) this.consuming = false;
       this.log.error(
         { err: event.payload.error, restart: event.payload.restart },
         'consumer crashed',
@@ -169,6 +179,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         await this.onBatch(payload);
       },
     });
+    if (this.consumer === consumer) this.consuming = true;
     this.log.info({ group: this.options.groupId, topic: this.options.topic }, 'consuming');
   }
 

@@ -16,16 +16,26 @@ import { KafkaProducerService } from './kafka-producer.service';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
-/** Makes consumer transports for an app without the app touching kafkajs. */
+/**
+ * Makes consumer transports for an app without the app touching kafkajs. Each one is registered
+ * with `/health`: a replica whose consumer crashed (and is being restarted) answers not ready.
+ */
 export class KafkaTransportFactory {
   constructor(
     private readonly kafka: Kafka,
     private readonly producer: KafkaProducerService,
     private readonly logger: Logger,
+    private readonly health: HealthRegistry,
   ) {}
 
   create(options: KafkaBatchTransportOptions, logger: Logger = this.logger): KafkaBatchTransport {
-    return new KafkaBatchTransport(this.kafka, this.producer, logger, options);
+    const transport = new KafkaBatchTransport(this.kafka, this.producer, logger, options);
+    this.health.register(`consumer ${options.groupId}`, () =>
+      transport.isReady
+        ? Promise.resolve()
+        : Promise.reject(new Error('consumer not running (starting, or restarting after a crash)')),
+    );
+    return transport;
   }
 }
 
@@ -43,6 +53,9 @@ class KafkaReadiness implements OnApplicationBootstrap, OnApplicationShutdown {
 
   onApplicationBootstrap(): void {
     this.health.register('kafka', () => this.check());
+    // The producer's own connection: ingest answers 503 while it cannot produce, so a replica
+    // whose producer lost the broker must not look ready (connect() is a no-op once connected).
+    this.health.register('kafka producer', () => this.producer.connect());
     // Connect in the background: a service whose Kafka is down still starts and reports not ready.
     this.producer.connect().catch((error: unknown) => {
       this.logger.warn({ err: error }, 'kafka not reachable yet; will retry on first use');
@@ -88,9 +101,13 @@ export class MessagingModule {
         },
         {
           provide: KafkaTransportFactory,
-          inject: [KAFKA_CLIENT, KafkaProducerService, LOGGER],
-          useFactory: (kafka: Kafka, producer: KafkaProducerService, logger: Logger) =>
-            new KafkaTransportFactory(kafka, producer, logger),
+          inject: [KAFKA_CLIENT, KafkaProducerService, LOGGER, HealthRegistry],
+          useFactory: (
+            kafka: Kafka,
+            producer: KafkaProducerService,
+            logger: Logger,
+            health: HealthRegistry,
+          ) => new KafkaTransportFactory(kafka, producer, logger, health),
         },
         KafkaReadiness,
       ],
