@@ -3,10 +3,8 @@ import type { DispatcherEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
 import {
   BREAKER_SETTINGS,
-  createEgressAgent,
   DISPATCH_CONCURRENCY,
   DispatchService,
-  EgressPolicy,
   HTTP_SENDER,
   HttpSender,
   META_EVENTS,
@@ -14,6 +12,7 @@ import {
   RouteService,
   RoutingCache,
 } from '@flotilla/delivery';
+import { createEgressAgent, EgressPolicy } from '@flotilla/egress';
 import { kafkaClientOptionsFromEnv, MessagingModule } from '@flotilla/messaging';
 import { LOGGER, ObservabilityModule, type Logger } from '@flotilla/observability';
 import { DeliveriesConsumer } from './consumers/deliveries.consumer';

@@ -2,7 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
 import type { IngestApiEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
-import { EgressPolicy } from '@flotilla/delivery';
+import { EgressPolicy } from '@flotilla/egress';
 import * as path from 'node:path';
 import {
   CredentialsCipher,

@@ -1,4 +1,3 @@
-export * from './egress';
 export * from './http/http-sender';
 export * from './retry/retry-policy';
 export * from './dispatch/concurrency-limiter';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { newId, type CreateDynamicEventBody } from '@flotilla/contracts';
 import { DynamicEndpointRepository, type DynamicEndpoint } from '@flotilla/db';
-import { EgressPolicy, validateEndpointUrl } from '@flotilla/delivery';
+import { EgressPolicy, validateEndpointUrl } from '@flotilla/egress';
 import { EGRESS_POLICY, EndpointsService } from './endpoints.service';
 import { ManagementError } from './management-error';
 

@@ -16,7 +16,8 @@ import {
   type EndpointSecret,
   type PageResult,
 } from '@flotilla/db';
-import { EgressPolicy, META_EVENTS, MetaEventQueue, validateEndpointUrl } from '@flotilla/delivery';
+import { META_EVENTS, MetaEventQueue } from '@flotilla/delivery';
+import { EgressPolicy, validateEndpointUrl } from '@flotilla/egress';
 import { decodeStandardSecret, generateStandardSecret } from '@flotilla/signing';
 import { ManagementError } from './management-error';
 import { presentEndpoint } from './presenters';

@@ -1,11 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import {
-  createEgressAgent,
-  EgressPolicy,
-  HttpSender,
-  META_EVENTS,
-  MetaEventQueue,
-} from '@flotilla/delivery';
+import { HttpSender, META_EVENTS, MetaEventQueue } from '@flotilla/delivery';
+import { createEgressAgent, EgressPolicy } from '@flotilla/egress';
 import { LOGGER, type Logger } from '@flotilla/observability';
 import { ApiKeysService } from './api-keys.service';
 import { DeliveryOperationsService } from './delivery-operations.service';

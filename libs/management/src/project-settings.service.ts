@@ -7,12 +7,8 @@ import {
   type UpdateProjectBody,
 } from '@flotilla/contracts';
 import { EndpointRepository, ProjectRepository, type Project } from '@flotilla/db';
-import {
-  EgressPolicy,
-  InvalidCidrError,
-  liveSecrets,
-  validateEndpointUrl,
-} from '@flotilla/delivery';
+import { liveSecrets } from '@flotilla/delivery';
+import { EgressPolicy, InvalidCidrError, validateEndpointUrl } from '@flotilla/egress';
 import { decodeStandardSecret } from '@flotilla/signing';
 import { ApiKeysService } from './api-keys.service';
 import { EGRESS_POLICY } from './endpoints.service';

@@ -19,7 +19,7 @@ import {
   type VerifierSecret,
 } from '@flotilla/contracts';
 import { SourceRepository, type Cursor, type PageResult, type Source } from '@flotilla/db';
-import { validateEndpointUrl, type EgressPolicy } from '@flotilla/delivery';
+import { validateEndpointUrl, type EgressPolicy } from '@flotilla/egress';
 import {
   CredentialsCipher,
   CredentialsDecryptError,
