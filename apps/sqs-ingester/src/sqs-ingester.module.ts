@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { SqsIngesterEnv } from '@flotilla/contracts';
+import { EgressPolicy } from '@flotilla/egress';
 import { BrokerIngesterModule, createSqsAdapter } from '@flotilla/ingestion';
 import type { Logger } from '@flotilla/observability';
 
@@ -15,6 +16,7 @@ export class SqsIngesterModule {
             defaultEndpoint: config.AWS_ENDPOINT_URL_SQS,
             visibilityTimeoutSeconds: config.SQS_VISIBILITY_TIMEOUT_SECONDS,
             waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+            egress: new EgressPolicy(config.FLOTILLA_EGRESS_ALLOW),
             logger: adapterLogger,
           }),
         ),

@@ -24,7 +24,7 @@ export interface EgressAgentOptions {
   resolve?: EgressResolver;
 }
 
-const defaultResolve: EgressResolver = (hostname) => lookup(hostname, { all: true });
+export const defaultResolve: EgressResolver = (hostname) => lookup(hostname, { all: true });
 
 /**
  * An undici Agent that cannot reach addresses the policy refuses. Its connector resolves the host
@@ -81,8 +81,11 @@ export function createEgressAgent(policy: EgressPolicy, options: EgressAgentOpti
   });
 }
 
-/** Every address `hostname` resolves to, or EgressRefusedError if any of them is not allowed. */
-async function resolveAllowed(
+/**
+ * Every address `hostname` resolves to, or EgressRefusedError if any of them is not allowed. The one
+ * check behind every guarded connection (undici for deliveries, Node agents for broker clients).
+ */
+export async function resolveAllowed(
   hostname: string,
   policy: EgressPolicy,
   resolve: EgressResolver,

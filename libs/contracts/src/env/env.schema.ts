@@ -47,7 +47,7 @@ const sourcesRefreshMs = z.coerce
 const egressAllow = csv
   .default([])
   .describe(
-    'CIDRs deliveries and meta events may reach despite the SSRF guard (comma-separated, e.g. 127.0.0.0/8 for local use). Keep empty in production.',
+    "CIDRs that outbound connections made for a tenant (deliveries, meta events, an SQS source's own endpoint) may reach despite the SSRF guard (comma-separated, e.g. 127.0.0.0/8 for local use). Keep empty in production.",
   );
 
 export const commonEnvSchema = z.object({
@@ -413,6 +413,7 @@ export const sqsIngesterEnvSchema = commonEnvSchema
   .extend(kafkaEnvSchema.shape)
   .extend({
     PORT: port(5009),
+    FLOTILLA_EGRESS_ALLOW: egressAllow,
     AWS_ENDPOINT_URL_SQS: z
       .url()
       .optional()

@@ -1,5 +1,6 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import pino from 'pino';
+import { EgressPolicy } from '@flotilla/egress';
 // Test-only: the emulator launcher (the integration tier runs against real emulators).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { SqsTestQueue, startSqsEmulator, type SqsEmulatorHandle } from '@flotilla/testing';
@@ -29,6 +30,7 @@ describe('SqsSourceAdapter against the SQS emulator', () => {
       // The emulator answers a long poll only when it is full (10) or its wait is over.
       waitTimeSeconds: 1,
       drainMs: 2000,
+      egress: new EgressPolicy(['127.0.0.0/8']),
       logger: pino({ level: 'silent' }),
     });
 

@@ -9,6 +9,7 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
+import { createEgressNodeAgents, type EgressPolicy } from '@flotilla/egress';
 import type { Logger } from '@flotilla/observability';
 import type {
   BrokerMessage,
@@ -26,6 +27,11 @@ export interface SqsAdapterOptions extends SourceAdapterOptions {
   visibilityTimeoutSeconds: number;
   /** Long polling. */
   waitTimeSeconds: number;
+  /**
+   * The SSRF guard for a source's own `endpoint` (tenant input): checked on every connection's
+   * resolved address, not only when the source was saved.
+   */
+  egress: EgressPolicy;
 }
 
 /** Errors after which retrying the same client is pointless: the supervisor restarts the source. */
@@ -53,6 +59,17 @@ export class SqsSourceAdapter extends PullingSourceAdapter<'sqs', SQSClient, Sqs
   readonly broker = 'sqs' as const;
 
   protected connect(source: ResolvedSqsSource): SQSClient {
+    const agentOptions = { keepAlive: true, maxSockets: source.workers * 2 + 4 };
+    // A tenant-given endpoint goes through the egress guard: its host name may resolve (now or
+    // later) to an internal address. The default (the region's AWS endpoint, or the operator's
+    // AWS_ENDPOINT_URL_SQS) is the operator's choice and may be a private VPC endpoint.
+    const agents =
+      source.sqs.endpoint === undefined
+        ? { httpAgent: agentOptions, httpsAgent: agentOptions }
+        : createEgressNodeAgents(this.options.egress, {
+            ...agentOptions,
+            lookupTimeoutMs: 5000,
+          });
     return new SQSClient({
       region: source.sqs.region,
       endpoint: source.sqs.endpoint ?? this.options.defaultEndpoint,
@@ -61,8 +78,7 @@ export class SqsSourceAdapter extends PullingSourceAdapter<'sqs', SQSClient, Sqs
       requestHandler: {
         connectionTimeout: 5000,
         requestTimeout: (this.options.waitTimeSeconds + 15) * 1000,
-        httpAgent: { keepAlive: true, maxSockets: source.workers * 2 + 4 },
-        httpsAgent: { keepAlive: true, maxSockets: source.workers * 2 + 4 },
+        ...agents,
       },
     });
   }
