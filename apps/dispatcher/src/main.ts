@@ -13,6 +13,8 @@ void runService({
   port: config.PORT,
   host: process.env['HOST'],
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+  headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
   module: (logger) => DispatcherModule.forRoot(config, logger),
   transports: (app) => {
     const transports = app.get(KafkaTransportFactory);

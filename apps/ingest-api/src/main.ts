@@ -12,6 +12,8 @@ void runService({
   port: config.PORT,
   host: process.env['HOST'],
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+  headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
   module: (logger) => IngestApiModule.forRoot(config, logger),
   configure: (app) => {
     // Bodies are read raw and parsed per route, so malformed JSON gets our error and event data

@@ -11,5 +11,7 @@ void runService({
   port: config.PORT,
   host: process.env['HOST'],
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+  headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
   module: (logger) => SchedulerModule.forRoot(config, logger),
 });

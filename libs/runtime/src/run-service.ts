@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { CustomTransportStrategy } from '@nestjs/microservices';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import express from 'express';
 import { ConfigError } from '@flotilla/config';
 import { createLogger, HealthRegistry, PinoNestLogger, type Logger } from '@flotilla/observability';
 import type { Server } from 'node:http';
@@ -13,6 +15,10 @@ export interface RunServiceOptions {
   port: number;
   host?: string;
   shutdownTimeoutMs?: number;
+  /** A whole request (headers and body) must arrive within this; default 30 000 ms. */
+  requestTimeoutMs?: number;
+  /** A request's headers must arrive within this; default 10 000 ms (at most requestTimeoutMs). */
+  headersTimeoutMs?: number;
   /** Kafka consumers, as Nest microservice strategies started after the HTTP server. */
   transports?: (app: INestApplication) => CustomTransportStrategy[];
   configure?: (app: INestApplication) => void;
@@ -29,7 +35,12 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
   let app: INestApplication;
   try {
     const module = await options.module(logger);
-    app = await NestFactory.create(module, {
+    // Paths match exactly as written: a route matched case-insensitively while a middleware
+    // decided by the exact path (the raw-body exemption of /ingest/) once left requests waiting
+    // forever. Set before Nest's adapter creates the router, which reads it once.
+    const server = express();
+    server.set('case sensitive routing', true);
+    app = await NestFactory.create(module, new ExpressAdapter(server), {
       logger: new PinoNestLogger(logger),
       bodyParser: false,
       abortOnError: false,
@@ -49,6 +60,7 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
   app.enableShutdownHooks([]);
   await app.init();
   await app.startAllMicroservices();
+  boundRequests(app.getHttpServer() as Server, options);
   await app.listen(options.port, options.host ?? '0.0.0.0');
   logger.info(
     { port: options.port, host: options.host ?? '0.0.0.0' },
@@ -96,4 +108,17 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
     });
   });
   return app;
+}
+
+/**
+ * Every request is answered or cut off in bounded time: a client that never finishes its headers
+ * or body gets 408 and its connection closed. Node checks these timeouts on an interval (30 s by
+ * default, read when the server starts listening), so it is shortened to match.
+ */
+function boundRequests(server: Server, options: RunServiceOptions): void {
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.requestTimeout = requestTimeout;
+  server.headersTimeout = Math.min(options.headersTimeoutMs ?? 10_000, requestTimeout);
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+    Math.min(1000, server.headersTimeout);
 }

@@ -10,6 +10,14 @@ const REFUSED_UPLOAD_GRACE_MS = 2000;
 export function readBoundedBody(request: Request, limit: number): Promise<Buffer | undefined> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
+  // Already read by a body parser: waiting for 'end' again would wait forever.
+  if (request.readableEnded) {
+    const body: unknown = request.body;
+    if (!Buffer.isBuffer(body)) {
+      return Promise.reject(new Error('the request body was already consumed'));
+    }
+    return Promise.resolve(body.length > limit ? undefined : body);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -17,6 +25,7 @@ export function readBoundedBody(request: Request, limit: number): Promise<Buffer
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);
+      request.off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -36,9 +45,15 @@ export function readBoundedBody(request: Request, limit: number): Promise<Buffer
       cleanup();
       reject(error);
     };
+    // The server's request timeout (or the client) closed the connection before the body ended.
+    const onClose = () => {
+      cleanup();
+      reject(new Error('the connection closed before the request body ended'));
+    };
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);
+    request.on('close', onClose);
   });
 }
 

@@ -67,6 +67,24 @@ export const commonEnvSchema = z.object({
     .describe(
       'How long graceful shutdown (drain requests and consumer batches) may take before the process exits anyway.',
     ),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(600_000)
+    .default(30_000)
+    .describe(
+      'How long a client may take to send a whole request (headers and body); after it the connection is answered 408 and closed, so slow or stalled uploads cannot hold memory and sockets.',
+    ),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(600_000)
+    .default(10_000)
+    .describe(
+      "How long a client may take to send a request's headers (at most HTTP_REQUEST_TIMEOUT_MS); after it the connection is closed.",
+    ),
 });
 
 export const databaseEnvSchema = z.object({
