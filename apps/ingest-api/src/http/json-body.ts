@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { z } from 'zod';
+import { findTooDeepJson, MAX_JSON_DEPTH } from '@flotilla/contracts';
 import { ApiBody, ApiQuery } from '@flotilla/openapi';
 import { RequestError } from './request-error';
 
@@ -34,6 +35,16 @@ const jsonBody = createParamDecorator(
         400,
         `malformed JSON body: ${error instanceof Error ? error.message : String(error)}`,
         'body',
+      );
+    }
+    // Checked without recursion before anything recursive (zod, filters) sees the value.
+    const tooDeep = findTooDeepJson(json);
+    if (tooDeep) {
+      const shown = tooDeep.slice(0, 3).map(String).join('.');
+      throw new RequestError(
+        400,
+        `${shown}… is nested more than ${String(MAX_JSON_DEPTH)} levels deep`,
+        String(tooDeep[0] ?? 'body'),
       );
     }
     const result = schema.safeParse(json);

@@ -42,7 +42,14 @@ const idList = z.preprocess(
     .refine((values) => values.every((value) => UUID_PATTERN.test(value)), idMessage)
     .optional(),
 );
-const textParam = z.preprocess(blankIsAbsent, z.string().optional());
+// PostgreSQL text cannot hold NUL: refused here rather than failing the query.
+const textParam = z.preprocess(
+  blankIsAbsent,
+  z
+    .string()
+    .regex(/^[^\0]*$/, 'must not contain NUL characters')
+    .optional(),
+);
 const dateParam = z.preprocess(blankIsAbsent, z.iso.datetime({ offset: true }).optional());
 
 /**
