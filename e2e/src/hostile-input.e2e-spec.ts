@@ -115,4 +115,72 @@ describe('hostile input gets a 400 naming the field', () => {
     expect(response.status).toBe(400);
     expect(response.body.data).toMatchObject({ field: 'custom_headers.X-Trace' });
   });
+
+  it.each([
+    'Content-Length',
+    'Transfer-Encoding',
+    'Expect',
+    'Upgrade',
+    'Connection',
+    'Host',
+    'Keep-Alive',
+    'Proxy-Authorization',
+    'TE',
+    'Trailer',
+  ])('refuses an endpoint custom header %s that can never be sent, naming it', async (name) => {
+    const response = await project.api.post(`${base}/endpoints`, {
+      name: 'unsendable',
+      url: receiver.url,
+      custom_headers: { [name]: '1' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.data).toMatchObject({ field: `custom_headers.${name}` });
+  });
+
+  it.each([
+    ['a control character', 'a\u0007b'],
+    ['non-Latin-1 text', 'caf\u00e9 \u2603'],
+  ])('refuses an event custom header value with %s, naming it', async (_, value) => {
+    const response = await project.api.post(`${base}/events`, {
+      endpoint_id: endpointId,
+      event_type: 'bad.header',
+      data: {},
+      custom_headers: { 'X-Note': value },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.data).toMatchObject({ field: 'custom_headers.X-Note' });
+  });
+
+  it('refuses an event custom header Host, naming it', async () => {
+    const response = await project.api.post(`${base}/events`, {
+      endpoint_id: endpointId,
+      event_type: 'bad.header',
+      data: {},
+      custom_headers: { host: 'internal.example' },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.data).toMatchObject({ field: 'custom_headers.host' });
+  });
+
+  it('refuses an api_key authentication header that can never be sent, naming it', async () => {
+    const response = await project.api.post(`${base}/endpoints`, {
+      name: 'unsendable auth',
+      url: receiver.url,
+      authentication: {
+        type: 'api_key',
+        api_key: { header_name: 'Transfer-Encoding', header_value: 'chunked' },
+      },
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.data).toMatchObject({ field: 'authentication.api_key.header_name' });
+  });
+
+  it('still takes ordinary custom headers with Latin-1 text', async () => {
+    const response = await project.api.post(`${base}/endpoints`, {
+      name: 'fine',
+      url: receiver.url,
+      custom_headers: { 'X-Team': 'caf\u00e9\tdesk' },
+    });
+    expect(response.status).toBe(201);
+  });
 });

@@ -23,6 +23,46 @@ export const headerMapSchema = z.record(
     .max(4096),
 );
 
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Tab, visible ASCII and Latin-1: what an HTTP/1.1 client can send as a header value. */
+const SENDABLE_HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Framing and connection headers the HTTP client sets itself; a custom one breaks every attempt. */
+const UNSENDABLE_HEADER_NAMES = new Set([
+  'content-length',
+  'transfer-encoding',
+  'expect',
+  'upgrade',
+  'connection',
+  'host',
+  'keep-alive',
+  'te',
+  'trailer',
+]);
+
+/** Why a header can never go out on a delivery, or undefined when it can. */
+export function unsendableHeaderReason(name: string, value?: string): string | undefined {
+  if (!HEADER_NAME.test(name)) return 'must be a valid HTTP header name';
+  const lower = name.toLowerCase();
+  if (UNSENDABLE_HEADER_NAMES.has(lower) || lower.startsWith('proxy-'))
+    return `${name} is set by the HTTP client and cannot be a custom header`;
+  if (value !== undefined && !SENDABLE_HEADER_VALUE.test(value))
+    return 'must contain only tab, printable ASCII and Latin-1 characters (no control characters)';
+  return undefined;
+}
+
+/**
+ * Custom headers a tenant asks Flotilla to send (an endpoint's or an event's): checked when saved,
+ * so a header that can never be sent is a 400 naming it, not failed deliveries burning retries.
+ */
+export const sendableHeaderMapSchema = z
+  .record(z.string(), z.string().max(4096))
+  .superRefine((headers, ctx) => {
+    for (const [name, value] of Object.entries(headers)) {
+      const reason = unsendableHeaderReason(name, value);
+      if (reason) ctx.addIssue({ code: 'custom', path: [name], message: reason });
+    }
+  });
+
 /**
  * How deep a request body's JSON may nest. Validating deeper values recursively (zod, filters)
  * would overflow the stack; no real payload comes near it.

@@ -1022,7 +1022,7 @@ export interface components {
         CreateBroadcastEventBody: {
             event_type: string;
             data: components["schemas"]["JsonValue"];
-            custom_headers?: components["schemas"]["HeaderMap"];
+            custom_headers?: components["schemas"]["SendableHeaderMap"];
             idempotency_key?: string;
         };
         CreateDynamicEventBody: {
@@ -1032,7 +1032,7 @@ export interface components {
             event_types?: string[];
             event_type: string;
             data: components["schemas"]["JsonValue"];
-            custom_headers?: components["schemas"]["HeaderMap"];
+            custom_headers?: components["schemas"]["SendableHeaderMap"];
             idempotency_key?: string;
         };
         CreateEndpointBody: {
@@ -1053,7 +1053,7 @@ export interface components {
             /** @default application/json */
             content_type?: string;
             /** @default {} */
-            custom_headers?: components["schemas"]["HeaderMap"];
+            custom_headers?: components["schemas"]["SendableHeaderMap"];
             authentication?: components["schemas"]["EndpointAuthentication"];
             /** @default false */
             ordered?: boolean;
@@ -1062,7 +1062,7 @@ export interface components {
             endpoint_id: string;
             event_type: string;
             data: components["schemas"]["JsonValue"];
-            custom_headers?: components["schemas"]["HeaderMap"];
+            custom_headers?: components["schemas"]["SendableHeaderMap"];
             idempotency_key?: string;
         };
         CreateEventTypeBody: {
@@ -1079,7 +1079,7 @@ export interface components {
             owner_id: string;
             event_type: string;
             data: components["schemas"]["JsonValue"];
-            custom_headers?: components["schemas"]["HeaderMap"];
+            custom_headers?: components["schemas"]["SendableHeaderMap"];
             idempotency_key?: string;
         };
         CreatePortalLinkBody: {
@@ -1329,7 +1329,7 @@ export interface components {
             /** @default application/json */
             content_type?: string;
             /** @default {} */
-            custom_headers?: components["schemas"]["HeaderMap"];
+            custom_headers?: components["schemas"]["SendableHeaderMap"];
             authentication?: components["schemas"]["EndpointAuthentication"];
             /** @default false */
             ordered?: boolean;
@@ -1441,7 +1441,7 @@ export interface components {
             rate_limit?: number;
             rate_limit_duration?: number | string;
             content_type?: string;
-            custom_headers?: components["schemas"]["HeaderMap"];
+            custom_headers?: components["schemas"]["SendableHeaderMap"];
             authentication?: components["schemas"]["EndpointAuthentication"] | null;
             owner_id?: unknown;
         };
@@ -1573,6 +1573,9 @@ export interface components {
             is_disabled?: boolean;
             pub_sub: components["schemas"]["PubSubSourceBody"];
         };
+        SendableHeaderMap: {
+            [key: string]: string;
+        };
         /** @enum {string} */
         SignatureFormat: "standard-webhooks" | "convoy";
         /** @enum {string} */
@@ -1630,7 +1633,7 @@ export interface components {
             rate_limit?: number;
             rate_limit_duration?: number | string;
             content_type?: string;
-            custom_headers?: components["schemas"]["HeaderMap"];
+            custom_headers?: components["schemas"]["SendableHeaderMap"];
             authentication?: components["schemas"]["EndpointAuthentication"] | null;
         };
         UpdateEventTypeBody: {

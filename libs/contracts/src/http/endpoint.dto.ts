@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { headerMapSchema } from '../json';
+import { sendableHeaderMapSchema, unsendableHeaderReason } from '../json';
 import { durationSecondsSchema } from './duration-seconds';
 
 export const endpointStatusSchema = z.enum(['active', 'inactive', 'paused']);
@@ -8,13 +8,18 @@ export type EndpointStatus = z.infer<typeof endpointStatusSchema>;
 export const endpointAuthenticationSchema = z.object({
   type: z.literal('api_key'),
   api_key: z.object({
-    header_name: z
-      .string()
-      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a valid HTTP header name'),
+    header_name: z.string().superRefine((name, ctx) => {
+      const reason = unsendableHeaderReason(name);
+      if (reason) ctx.addIssue({ code: 'custom', message: reason });
+    }),
     header_value: z
       .string()
       .min(1)
-      .regex(/^[^\r\n]*$/, 'must not contain line breaks'),
+      .max(4096)
+      .regex(
+        /^[\t\x20-\x7e\x80-\xff]*$/,
+        'must contain only tab, printable ASCII and Latin-1 characters (no control characters)',
+      ),
   }),
 });
 
@@ -31,7 +36,7 @@ export const createEndpointBodySchema = z.object({
   rate_limit: z.int().min(0).default(0),
   rate_limit_duration: durationSecondsSchema(1, 86_400).default(1),
   content_type: z.string().default('application/json'),
-  custom_headers: headerMapSchema.default({}),
+  custom_headers: sendableHeaderMapSchema.default({}),
   authentication: endpointAuthenticationSchema.optional(),
   ordered: z.boolean().default(false),
 });
@@ -66,7 +71,7 @@ export const updateEndpointBodySchema = z.object({
   rate_limit: z.int().min(0).optional(),
   rate_limit_duration: durationSecondsSchema(1, 86_400).optional(),
   content_type: z.string().min(1).optional(),
-  custom_headers: headerMapSchema.optional(),
+  custom_headers: sendableHeaderMapSchema.optional(),
   authentication: endpointAuthenticationSchema.nullable().optional(),
 });
 export type UpdateEndpointBody = z.infer<typeof updateEndpointBodySchema>;

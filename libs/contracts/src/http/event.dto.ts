@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { headerMapSchema, jsonValueSchema } from '../json';
+import { jsonValueSchema, sendableHeaderMapSchema } from '../json';
 
 const eventFields = {
   event_type: z.string().trim().min(1).max(255),
   data: jsonValueSchema,
-  custom_headers: headerMapSchema.optional(),
+  custom_headers: sendableHeaderMapSchema.optional(),
   /** Convoy treats an empty key as no key (its dynamic-event example sends `""`). */
   idempotency_key: z
     .string()

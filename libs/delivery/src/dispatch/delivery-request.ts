@@ -1,4 +1,8 @@
-import { projectConfigSchema, type ProjectConfig } from '@flotilla/contracts';
+import {
+  projectConfigSchema,
+  unsendableHeaderReason,
+  type ProjectConfig,
+} from '@flotilla/contracts';
 import type { DispatchRow, EndpointSecret } from '@flotilla/db';
 import { signDelivery, type SignatureScheme } from '@flotilla/signing';
 
@@ -59,10 +63,14 @@ export function buildDeliveryRequest(
 ): BuiltRequest {
   const headers: Record<string, string> = {};
   const masked = new Set<string>();
-  for (const source of [row.customHeaders, row.eventHeaders]) {
+  // Later sources win: an event's (or an incoming request's) headers never replace the endpoint's,
+  // and Flotilla's own (set below) replace both. Headers that could never be sent (stored before
+  // they were refused at save time) are left out rather than failing every attempt.
+  for (const source of [row.eventHeaders, row.customHeaders]) {
     if (source && typeof source === 'object' && !Array.isArray(source)) {
       for (const [name, value] of Object.entries(source)) {
-        if (typeof value === 'string') headers[name.toLowerCase()] = value;
+        if (typeof value === 'string' && unsendableHeaderReason(name, value) === undefined)
+          headers[name.toLowerCase()] = value;
       }
     }
   }
