@@ -63,6 +63,26 @@ export const sendableHeaderMapSchema = z
     }
   });
 
+/** Header names whose values are credentials: never shown where Flotilla reports what it sent. */
+const CREDENTIAL_HEADER_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie']);
+const CREDENTIAL_HEADER_WORDS = /key|token|secret|passw|signature|auth|session/i;
+
+export function isCredentialHeader(name: string): boolean {
+  return CREDENTIAL_HEADER_NAMES.has(name.toLowerCase()) || CREDENTIAL_HEADER_WORDS.test(name);
+}
+
+export const MASKED_HEADER_VALUE = '[redacted]';
+
+/** The headers with every credential-like value replaced by `[redacted]`. */
+export function maskCredentialHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      isCredentialHeader(name) ? MASKED_HEADER_VALUE : value,
+    ]),
+  );
+}
+
 /**
  * How deep a request body's JSON may nest. Validating deeper values recursively (zod, filters)
  * would overflow the stack; no real payload comes near it.

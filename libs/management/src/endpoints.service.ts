@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import {
+  maskCredentialHeaders,
   newId,
   projectConfigSchema,
   UUID_PATTERN,
@@ -163,6 +164,10 @@ export class EndpointsService {
       api_key?: { header_name: string };
     } | null;
     delete data['secrets'];
+    // Credentials in custom headers are masked like the api_key value is left out.
+    const customHeaders = data['custom_headers'];
+    if (customHeaders && typeof customHeaders === 'object' && !Array.isArray(customHeaders))
+      data['custom_headers'] = maskCredentialHeaders(customHeaders as Record<string, unknown>);
     data['authentication'] = auth?.api_key
       ? { type: auth.type, api_key: { header_name: auth.api_key.header_name } }
       : null;

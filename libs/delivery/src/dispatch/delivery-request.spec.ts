@@ -74,4 +74,24 @@ describe('buildDeliveryRequest headers', () => {
     expect(headers['x-bad']).toBeUndefined();
     expect(headers['x-ok']).toBe('yes');
   });
+
+  it('masks credential-like custom headers in what the attempt log keeps, and sends them', () => {
+    const { headers, loggedHeaders } = buildDeliveryRequest(
+      row({
+        customHeaders: { Authorization: 'Bearer a', 'X-Api-Key': 'b', 'X-Team': 'c' },
+        eventHeaders: { 'X-Session-Token': 'd' },
+      }),
+      config,
+      NOW,
+    );
+    expect(headers).toMatchObject({ authorization: 'Bearer a', 'x-api-key': 'b' });
+    expect(loggedHeaders).toMatchObject({
+      authorization: '[redacted]',
+      'x-api-key': '[redacted]',
+      'x-session-token': '[redacted]',
+      'x-team': 'c',
+    });
+    // Flotilla's own headers are shown as sent, signature included.
+    expect(loggedHeaders['webhook-signature']).toBe(headers['webhook-signature']);
+  });
 });

@@ -1,4 +1,6 @@
 import {
+  isCredentialHeader,
+  MASKED_HEADER_VALUE,
   projectConfigSchema,
   unsendableHeaderReason,
   type ProjectConfig,
@@ -69,8 +71,10 @@ export function buildDeliveryRequest(
   for (const source of [row.eventHeaders, row.customHeaders]) {
     if (source && typeof source === 'object' && !Array.isArray(source)) {
       for (const [name, value] of Object.entries(source)) {
-        if (typeof value === 'string' && unsendableHeaderReason(name, value) === undefined)
+        if (typeof value === 'string' && unsendableHeaderReason(name, value) === undefined) {
           headers[name.toLowerCase()] = value;
+          if (isCredentialHeader(name)) masked.add(name.toLowerCase());
+        }
       }
     }
   }
@@ -81,16 +85,21 @@ export function buildDeliveryRequest(
     headers[auth.api_key.header_name.toLowerCase()] = auth.api_key.header_value;
     masked.add(auth.api_key.header_name.toLowerCase());
   }
-  headers['content-type'] = row.contentType;
-  headers['user-agent'] = USER_AGENT;
-  headers['x-flotilla-event-id'] = row.eventId;
-  headers['x-flotilla-delivery-id'] = row.id;
-  headers['x-flotilla-event-type'] = row.eventType;
+  // Flotilla's own headers replace custom ones of the same name and are shown as sent.
+  const own = (name: string, value: string): void => {
+    headers[name] = value;
+    masked.delete(name);
+  };
+  own('content-type', row.contentType);
+  own('user-agent', USER_AGENT);
+  own('x-flotilla-event-id', row.eventId);
+  own('x-flotilla-delivery-id', row.id);
+  own('x-flotilla-event-type', row.eventType);
   const scheme = signatureScheme(config, row.advancedSignatures);
   if (scheme.format === 'convoy') {
-    headers['x-convoy-idempotency-key'] = row.id;
-    headers['x-convoy-event-id'] = row.eventId;
-    headers['x-convoy-eventdelivery-id'] = row.id;
+    own('x-convoy-idempotency-key', row.id);
+    own('x-convoy-event-id', row.eventId);
+    own('x-convoy-eventdelivery-id', row.id);
   }
   const signed = signDelivery(scheme, {
     id: row.id,
@@ -98,9 +107,12 @@ export function buildDeliveryRequest(
     body: row.rawData,
     secrets: liveSecrets(row.secrets, now),
   });
-  for (const [name, value] of Object.entries(signed)) headers[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(signed)) own(name.toLowerCase(), value);
   const loggedHeaders = Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name, masked.has(name) ? '[redacted]' : value]),
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      masked.has(name) ? MASKED_HEADER_VALUE : value,
+    ]),
   );
   return { headers, loggedHeaders, body: row.rawData };
 }
