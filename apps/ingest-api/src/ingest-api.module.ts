@@ -40,7 +40,7 @@ import { PortalGuard } from './http/portal.guard';
 import { PUBLIC_URL } from './http/public-url';
 import { OpenApiController } from './openapi/openapi.controller';
 import { ADMIN_TOKEN, AdminGuard, ProjectGuard } from './http/auth.guard';
-import { ApiRateLimiter } from './http/rate-limiter';
+import { ApiRateLimiter, AuthFailureLimiter } from './http/rate-limiter';
 
 @Module({})
 export class IngestApiModule {
@@ -109,6 +109,10 @@ export class IngestApiModule {
                 config.API_RATE_LIMIT_BURST ??
                 Math.max(1, Math.ceil(config.API_RATE_LIMIT_PER_SECOND * 2)),
             }),
+        },
+        {
+          provide: AuthFailureLimiter,
+          useFactory: () => new AuthFailureLimiter(config.API_AUTH_FAILURES_PER_MINUTE),
         },
         { provide: ADMIN_TOKEN, useValue: config.FLOTILLA_ADMIN_TOKEN },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },

@@ -20,6 +20,12 @@ export const AUTH_CACHE_MS = 10_000;
 /** `last_used_at` is written at most this often per key and replica: it costs no write per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 const AUTH_CACHE_MAX_ENTRIES = 10_000;
+/**
+ * How long a refused bearer value is refused again without asking the database: repeated guesses
+ * or a misconfigured client retrying a bad key cost one query per this time. A refusal cannot turn
+ * into a success later (keys are random; revoked, expired and deleted are final).
+ */
+export const AUTH_REFUSAL_CACHE_MS = 10_000;
 
 /** Who a bearer key is: the key (for per-key limits) and the one project it reaches. */
 export interface AuthenticatedKey {
@@ -40,6 +46,9 @@ interface CachedKey extends AuthenticatedKey {
 @Injectable()
 export class ApiKeysService {
   private readonly cache = new Map<string, CachedKey>();
+  private readonly refusals = new Map<string, { error: ManagementError; at: number }>();
+  /** Prefixes of keys that authenticated on this replica: real clients, not guesses. */
+  private readonly knownPrefixes = new Set<string>();
 
   constructor(
     private readonly keys: ApiKeyRepository,
@@ -121,12 +130,39 @@ export class ApiKeysService {
    */
   async authenticate(bearer: string): Promise<AuthenticatedKey> {
     const now = Date.now();
+    const cached = this.cachedKey(bearer, now);
+    if (cached) return cached;
+    const refused = this.refusals.get(bearer);
+    if (refused && now - refused.at < AUTH_REFUSAL_CACHE_MS) throw refused.error;
+    try {
+      return await this.lookUp(bearer, now);
+    } catch (error) {
+      if (error instanceof ManagementError && error.code === 'unauthorized') {
+        if (this.refusals.size >= AUTH_CACHE_MAX_ENTRIES) this.refusals.clear();
+        this.refusals.set(bearer, { error, at: now });
+      }
+      throw error;
+    }
+  }
+
+  /** Whether a bearer value carries the prefix of a key that authenticated here before. */
+  isKnownKey(bearer: string): boolean {
+    const parsed = parseApiKey(bearer);
+    return parsed !== undefined && this.knownPrefixes.has(parsed.prefix);
+  }
+
+  /** A still-valid authentication this replica remembers, without asking the database. */
+  cachedKey(bearer: string, now: number = Date.now()): AuthenticatedKey | undefined {
     const cached = this.cache.get(bearer);
     if (cached && now - cached.cachedAt < AUTH_CACHE_MS) {
       if (cached.expiresAt === null || cached.expiresAt > now)
         return { keyId: cached.keyId, projectId: cached.projectId };
       this.cache.delete(bearer);
     }
+    return undefined;
+  }
+
+  private async lookUp(bearer: string, now: number): Promise<AuthenticatedKey> {
     const parsed = parseApiKey(bearer);
     const row = parsed ? await this.keys.findByPrefix(parsed.prefix) : null;
     if (!parsed || !row || !apiKeySecretMatches(parsed.secret, row.keyHash)) {
@@ -159,6 +195,8 @@ export class ApiKeysService {
       });
     }
     if (this.cache.size >= AUTH_CACHE_MAX_ENTRIES) this.cache.clear();
+    if (this.knownPrefixes.size >= AUTH_CACHE_MAX_ENTRIES) this.knownPrefixes.clear();
+    this.knownPrefixes.add(row.prefix);
     this.cache.set(bearer, {
       keyId: row.id,
       projectId: row.projectId,

@@ -1,8 +1,18 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { timingSafeEqual } from 'node:crypto';
-import { ApiKeysService, parseApiKey } from '@flotilla/management';
-import { ApiRateLimiter, RateLimitedError } from './rate-limiter';
+import {
+  ApiKeysService,
+  ManagementError,
+  parseApiKey,
+  type AuthenticatedKey,
+} from '@flotilla/management';
+import {
+  ApiRateLimiter,
+  AuthFailureLimiter,
+  AuthFailuresLimitedError,
+  RateLimitedError,
+} from './rate-limiter';
 import { RequestError } from './request-error';
 
 export const ADMIN_TOKEN = Symbol('ADMIN_TOKEN');
@@ -56,6 +66,7 @@ export class ProjectGuard implements CanActivate {
   constructor(
     private readonly keys: ApiKeysService,
     private readonly limiter: ApiRateLimiter,
+    private readonly failures: AuthFailureLimiter,
     @Inject(ADMIN_TOKEN) private readonly adminToken: string,
   ) {}
 
@@ -70,12 +81,29 @@ export class ProjectGuard implements CanActivate {
       );
     }
     if (sameSecret(token, this.adminToken)) return true;
-    const key = await this.keys.authenticate(token);
+    const key = await this.authenticate(request, token);
     const wait = this.limiter.take(key.keyId);
     if (wait !== undefined) throw new RateLimitedError(this.limiter.options.perSecond, wait);
     if (key.projectId !== request.params['projectID']) {
       throw new RequestError(403, 'this API key does not give access to that project', 'projectID');
     }
     return true;
+  }
+
+  private async authenticate(request: Request, token: string): Promise<AuthenticatedKey> {
+    const address = request.socket.remoteAddress ?? 'unknown';
+    const blockedFor = this.failures.blockedFor(address);
+    // Past the limit only keys this replica has seen work are looked up: clients sharing the
+    // address (a proxy, a NAT) keep working while guessed keys cost no query.
+    if (blockedFor !== undefined && !this.keys.isKnownKey(token)) {
+      throw new AuthFailuresLimitedError(this.failures.perMinute, blockedFor);
+    }
+    try {
+      return await this.keys.authenticate(token);
+    } catch (error) {
+      if (error instanceof ManagementError && error.code === 'unauthorized')
+        this.failures.fail(address);
+      throw error;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { ApiRateLimiter } from './rate-limiter';
+import { ApiRateLimiter, AuthFailureLimiter } from './rate-limiter';
 
 function limiter(
   perSecond: number,
@@ -68,5 +68,28 @@ describe('ApiRateLimiter', () => {
     advance(2000);
     rate.take('new');
     expect((rate as unknown as { buckets: Map<string, unknown> }).buckets.size).toBe(1);
+  });
+});
+
+describe('AuthFailureLimiter', () => {
+  it('blocks an address after its failures reach the limit, until the minute is over', () => {
+    let now = 0;
+    const limiter = new AuthFailureLimiter(3, () => now);
+    for (let n = 0; n < 3; n += 1) {
+      expect(limiter.blockedFor('10.0.0.1')).toBeUndefined();
+      limiter.fail('10.0.0.1');
+    }
+    expect(limiter.blockedFor('10.0.0.1')).toBe(60);
+    expect(limiter.blockedFor('10.0.0.2')).toBeUndefined();
+    now = 59_500;
+    expect(limiter.blockedFor('10.0.0.1')).toBe(1);
+    now = 60_000;
+    expect(limiter.blockedFor('10.0.0.1')).toBeUndefined();
+  });
+
+  it('never blocks when turned off', () => {
+    const limiter = new AuthFailureLimiter(0);
+    for (let n = 0; n < 100; n += 1) limiter.fail('10.0.0.1');
+    expect(limiter.blockedFor('10.0.0.1')).toBeUndefined();
   });
 });

@@ -70,3 +70,56 @@ export class RateLimitedError extends RequestError {
     this.headers['Retry-After'] = String(retryAfterSeconds);
   }
 }
+
+/**
+ * Failed API-key authentications per client address, in fixed one-minute windows (this replica
+ * only). Past the limit, the address's requests are answered 429 unless their key is one this
+ * replica already authenticated: guessing keys cannot make every request cost a database query,
+ * and clients behind the same address with working keys go on.
+ */
+export class AuthFailureLimiter {
+  private readonly windows = new Map<string, { failures: number; startedAt: number }>();
+
+  constructor(
+    /** Failures per address and minute; 0 turns the limit off. */
+    readonly perMinute: number,
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+
+  /** Seconds until `address` may try unknown keys again, or undefined when it may now. */
+  blockedFor(address: string): number | undefined {
+    if (this.perMinute <= 0) return undefined;
+    const window = this.windows.get(address);
+    const now = this.clock();
+    if (!window || now - window.startedAt >= 60_000) return undefined;
+    if (window.failures < this.perMinute) return undefined;
+    return Math.max(1, Math.ceil((window.startedAt + 60_000 - now) / 1000));
+  }
+
+  fail(address: string): void {
+    if (this.perMinute <= 0) return;
+    const now = this.clock();
+    const window = this.windows.get(address);
+    if (window && now - window.startedAt < 60_000) {
+      window.failures += 1;
+      return;
+    }
+    if (this.windows.size >= SWEEP_ABOVE) {
+      for (const [key, old] of this.windows)
+        if (now - old.startedAt >= 60_000) this.windows.delete(key);
+    }
+    this.windows.set(address, { failures: 1, startedAt: now });
+  }
+}
+
+/** 429 for a client address that failed authentication too often. */
+export class AuthFailuresLimitedError extends RequestError {
+  constructor(perMinute: number, retryAfterSeconds: number) {
+    super(
+      429,
+      `too many failed authentications from this address (more than ${String(perMinute)} a minute); retry after ${String(retryAfterSeconds)} s`,
+      'Authorization',
+    );
+    this.headers['Retry-After'] = String(retryAfterSeconds);
+  }
+}

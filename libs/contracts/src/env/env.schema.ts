@@ -252,6 +252,15 @@ export const ingestApiEnvSchema = commonEnvSchema
       .describe('Instance admin token for the management API (at least 16 characters).'),
     FLOTILLA_EGRESS_ALLOW: egressAllow,
     FLOTILLA_ENCRYPTION_KEY: encryptionKey,
+    API_AUTH_FAILURES_PER_MINUTE: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .default(60)
+      .describe(
+        'Failed API-key authentications one client address may make per minute and replica (0 turns the limit off). Beyond it: 429 with Retry-After, except for keys this replica already authenticated. Refused keys are also remembered for 10 s, so retrying one costs no database query.',
+      ),
     API_RATE_LIMIT_PER_SECOND: z.coerce
       .number()
       .min(0)
