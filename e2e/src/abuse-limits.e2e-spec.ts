@@ -12,11 +12,30 @@ describe('abuse limits', () => {
   beforeAll(async () => {
     stack = await startTestStack(['ingest-api'], {
       API_AUTH_FAILURES_PER_MINUTE: '5',
+      MAX_ENDPOINTS_PER_PROJECT: '3',
     });
   });
 
   afterAll(async () => {
     await stopAll(stack);
+  });
+
+  it('refuses an endpoint beyond MAX_ENDPOINTS_PER_PROJECT with a 400 naming the limit', async () => {
+    const project = await createProject(stack.admin, 'endpoint-cap');
+    const path = `/api/v1/projects/${project.projectId}/endpoints`;
+    for (let n = 0; n < 3; n += 1) {
+      await project.api.expect(201, 'POST', path, {
+        name: `e${String(n)}`,
+        url: 'https://example.com/hook',
+      });
+    }
+    const refused = await project.api.post(path, {
+      name: 'one too many',
+      url: 'https://example.com/hook',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/MAX_ENDPOINTS_PER_PROJECT|3 endpoints/);
+    expect(refused.body.data).toMatchObject({ field: 'endpoints' });
   });
 
   // Last: it leaves this address blocked for unknown keys for a minute.

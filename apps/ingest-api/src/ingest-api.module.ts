@@ -52,7 +52,10 @@ export class IngestApiModule {
         ObservabilityModule.forRoot('ingest-api', logger),
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         MessagingModule.forRoot(kafkaClientOptionsFromEnv(config, 'ingest-api')),
-        ManagementModule.forRoot({ egressAllow: config.FLOTILLA_EGRESS_ALLOW }),
+        ManagementModule.forRoot({
+          egressAllow: config.FLOTILLA_EGRESS_ALLOW,
+          maxEndpointsPerProject: config.MAX_ENDPOINTS_PER_PROJECT,
+        }),
       ],
       controllers: [
         ProjectsController,

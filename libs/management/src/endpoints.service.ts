@@ -25,6 +25,7 @@ import { presentEndpoint } from './presenters';
 import { ProjectsService } from './projects.service';
 
 export const EGRESS_POLICY = Symbol('EGRESS_POLICY');
+export const MAX_ENDPOINTS_PER_PROJECT = Symbol('MAX_ENDPOINTS_PER_PROJECT');
 
 @Injectable()
 export class EndpointsService {
@@ -33,12 +34,22 @@ export class EndpointsService {
     private readonly projects: ProjectsService,
     @Inject(EGRESS_POLICY) private readonly egress: EgressPolicy,
     @Inject(META_EVENTS) private readonly metaEvents: MetaEventQueue,
+    @Inject(MAX_ENDPOINTS_PER_PROJECT) private readonly maxEndpoints: number,
   ) {}
 
   async create(projectId: string, body: CreateEndpointBody): Promise<Endpoint> {
     const validation = validateEndpointUrl(body.url, this.egress);
     if (!validation.valid)
       throw new ManagementError('validation', `url: ${validation.reason}`, 'url');
+    // A cap, not a reservation: concurrent creates may pass it by a few. It bounds what one
+    // project's broadcast fans out to (per-project fairness in the deliver stage is not built yet).
+    if ((await this.endpoints.countLive(projectId)) >= this.maxEndpoints) {
+      throw new ManagementError(
+        'validation',
+        `this project already has the most endpoints allowed (MAX_ENDPOINTS_PER_PROJECT: ${String(this.maxEndpoints)} endpoints); delete one first`,
+        'endpoints',
+      );
+    }
     const secret = await this.newSecret(projectId, body.secret);
     const created = await this.endpoints.create({
       id: newId(),

@@ -5,7 +5,7 @@ import { LOGGER, type Logger } from '@flotilla/observability';
 import { ApiKeysService } from './api-keys.service';
 import { DeliveryOperationsService } from './delivery-operations.service';
 import { DynamicEndpointsService } from './dynamic-endpoints.service';
-import { EndpointsService, EGRESS_POLICY } from './endpoints.service';
+import { EndpointsService, EGRESS_POLICY, MAX_ENDPOINTS_PER_PROJECT } from './endpoints.service';
 import { EventLogService } from './event-log.service';
 import { EventTypesService } from './event-types.service';
 import { PortalLinksService } from './portal-links.service';
@@ -17,7 +17,11 @@ import { SubscriptionsService } from './subscriptions.service';
 
 @Module({})
 export class ManagementModule {
-  static forRoot(options: { egressAllow: readonly string[] }): DynamicModule {
+  static forRoot(options: {
+    egressAllow: readonly string[];
+    /** Live endpoints a project may have (MAX_ENDPOINTS_PER_PROJECT). */
+    maxEndpointsPerProject?: number;
+  }): DynamicModule {
     return {
       module: ManagementModule,
       providers: [
@@ -29,6 +33,7 @@ export class ManagementModule {
         DeliveryOperationsService,
         DynamicEndpointsService,
         { provide: EGRESS_POLICY, useFactory: () => new EgressPolicy(options.egressAllow) },
+        { provide: MAX_ENDPOINTS_PER_PROJECT, useValue: options.maxEndpointsPerProject ?? 2000 },
         ProjectSettingsService,
         EventTypesService,
         PortalLinksService,

@@ -261,6 +261,15 @@ export const ingestApiEnvSchema = commonEnvSchema
       .describe(
         'Failed API-key authentications one client address may make per minute and replica (0 turns the limit off). Beyond it: 429 with Retry-After, except for keys this replica already authenticated. Refused keys are also remembered for 10 s, so retrying one costs no database query.',
       ),
+    MAX_ENDPOINTS_PER_PROJECT: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(2000)
+      .describe(
+        'Endpoints one project may have (live ones); creating one more is a 400 naming the limit.',
+      ),
     API_RATE_LIMIT_PER_SECOND: z.coerce
       .number()
       .min(0)

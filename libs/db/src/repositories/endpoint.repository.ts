@@ -16,6 +16,11 @@ export class EndpointRepository {
     return this.prisma.endpoint.findFirst({ where: { id, projectId, deletedAt: null } });
   }
 
+  /** How many live endpoints a project has. */
+  countLive(projectId: string): Promise<number> {
+    return this.prisma.endpoint.count({ where: { projectId, deletedAt: null } });
+  }
+
   async setSecrets(projectId: string, id: string, secrets: object): Promise<Endpoint> {
     return this.prisma.endpoint.update({ where: { id, projectId }, data: { secrets } });
   }
