@@ -68,6 +68,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private readonly busy = new Set<string>();
   private assigned = new Set<number>();
   private closing = false;
+  private closed: Promise<void> | undefined;
   /** Set once the consumer runs; cleared when it crashes, until it has joined its group again. */
   private consuming = false;
   private committing: Promise<void> | undefined;
@@ -365,9 +366,17 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     return requested;
   }
 
-  /** Stop fetching, finish the units in flight, commit, leave the group. */
-  async close(): Promise<void> {
-    if (this.closing) return;
+  /**
+   * Stop fetching, finish the units in flight, commit, leave the group. Nest calls this more than
+   * once at shutdown; every call waits for the same close, or the process would exit before the
+   * consumer left its group and a restarted replica would wait a whole session timeout to join.
+   */
+  close(): Promise<void> {
+    this.closed ??= this.stop();
+    return this.closed;
+  }
+
+  private async stop(): Promise<void> {
     this.closing = true;
     const consumer = this.consumer;
     if (!consumer) return;

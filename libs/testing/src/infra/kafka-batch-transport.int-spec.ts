@@ -80,4 +80,44 @@ describe('KafkaBatchTransport against the Kafka mock broker', () => {
       await producer.disconnect();
     }
   });
+
+  it('has left its consumer group when either of two concurrent close() calls resolves', async () => {
+    const kafka = createKafkaClient(
+      { brokers: mock.brokers, clientId: 'transport-int-spec', idempotentProducer: false },
+      logger,
+    );
+    const producer = new KafkaProducerService(kafka, logger);
+    const groupId = 'transport-int-spec-close';
+    const transport = new KafkaBatchTransport(kafka, producer, logger, {
+      groupId,
+      topic: TOPICS.deliveries.name,
+      batchSize: 10,
+      maxInFlight: 2,
+      maxWaitTimeInMs: 100,
+      sessionTimeoutMs: 30_000,
+    });
+    transport.addHandler(
+      TOPICS.deliveries.name,
+      (): Promise<BatchOutcome> => Promise.resolve({ deadLetters: [] }),
+      true,
+    );
+    await new Promise<void>((resolve, reject) => {
+      transport.listen((error?: unknown) => {
+        if (error) reject(error instanceof Error ? error : new Error('did not start'));
+        else resolve();
+      });
+    });
+    // kafkajs emits this once the consumer has left its group and closed its connections.
+    let disconnected = false;
+    transport
+      .unwrap<{ on: (event: string, listener: () => void) => void }>()
+      .on('consumer.disconnect', () => {
+        disconnected = true;
+      });
+    // Nest closes a microservice twice at shutdown and exits once either call returns.
+    const first = transport.close();
+    await transport.close();
+    expect(disconnected).toBe(true);
+    await first;
+  });
 });
