@@ -93,6 +93,8 @@ async function main(): Promise<void> {
     KAFKA_BROKERS: kafka.bootstrap,
     // The mock broker cannot serve idempotent producers (it has no controller).
     KAFKA_IDEMPOTENT_PRODUCER: 'false',
+    // The mock delays every rebalance by the session timeout: a short one restarts in seconds.
+    KAFKA_SESSION_TIMEOUT_MS: '3000',
     FLOTILLA_ADMIN_TOKEN: token,
     FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
     // Encrypts broker sources' credentials at rest (kept in .flotilla/encryption-key).

@@ -136,7 +136,7 @@ export const kafkaEnvSchema = z.object({
     .max(300_000)
     .default(30_000)
     .describe(
-      'Consumer group session timeout: how long a silent member keeps its partitions (some brokers also hold a rebalance this long before a new replica gets its share).',
+      'Consumer group session timeout: how long a silent member keeps its partitions, so a replica that crashed (or was killed) holds up its partitions about this long; one stopped with SIGTERM leaves its group at once. Some brokers, such as the local mock (npm start and the tests set 3000), also hold every rebalance this long.',
     ),
   KAFKA_SSL: z
     .stringbool()

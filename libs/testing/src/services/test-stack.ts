@@ -37,6 +37,10 @@ export async function startTestStack(
     KAFKA_BROKERS: kafka.bootstrap,
     // The mock broker cannot serve idempotent producers (it has no controller).
     KAFKA_IDEMPOTENT_PRODUCER: 'false',
+    // The mock broker delays every rebalance of a non-empty group by the session timeout (less
+    // 1 s), even after the old member left cleanly: a short one makes restarts and crashes
+    // recover in seconds (a real broker waits only when a member died without leaving).
+    KAFKA_SESSION_TIMEOUT_MS: '3000',
     FLOTILLA_ADMIN_TOKEN: adminToken,
     FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
     NODE_ENV: 'test',
