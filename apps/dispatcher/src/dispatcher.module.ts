@@ -14,7 +14,13 @@ import {
 } from '@flotilla/delivery';
 import { createEgressAgent, EgressPolicy } from '@flotilla/egress';
 import { kafkaClientOptionsFromEnv, MessagingModule } from '@flotilla/messaging';
-import { LOGGER, ObservabilityModule, type Logger } from '@flotilla/observability';
+import {
+  LOGGER,
+  metaEventDropsCounter,
+  MetricsRegistry,
+  ObservabilityModule,
+  type Logger,
+} from '@flotilla/observability';
 import { DeliveriesConsumer } from './consumers/deliveries.consumer';
 import { EventsConsumer } from './consumers/events.consumer';
 
@@ -53,8 +59,15 @@ export class DispatcherModule {
         {
           // Meta events (eventdelivery.*, endpoint.disabled) go through the same egress guard.
           provide: META_EVENTS,
-          useFactory: (sender: HttpSender, log: Logger) => new MetaEventQueue(sender, log),
-          inject: [HTTP_SENDER, LOGGER],
+          useFactory: (sender: HttpSender, log: Logger, metrics: MetricsRegistry) => {
+            const drops = metaEventDropsCounter(metrics);
+            return new MetaEventQueue(sender, log, {
+              onDrop: () => {
+                drops.inc();
+              },
+            });
+          },
+          inject: [HTTP_SENDER, LOGGER, MetricsRegistry],
         },
       ],
     };

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { SchedulerEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
-import { ScheduleService } from '@flotilla/delivery';
+import { ScheduleService, SchedulerBacklogMetrics } from '@flotilla/delivery';
 import { kafkaClientOptionsFromEnv, MessagingModule } from '@flotilla/messaging';
 import { ObservabilityModule, type Logger } from '@flotilla/observability';
 import { SCHEDULER_CONFIG, ScheduleLoop } from './schedule.loop';
@@ -16,7 +16,12 @@ export class SchedulerModule {
         DbModule.forRoot({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE }),
         MessagingModule.forRoot(kafkaClientOptionsFromEnv(config, 'scheduler')),
       ],
-      providers: [ScheduleService, ScheduleLoop, { provide: SCHEDULER_CONFIG, useValue: config }],
+      providers: [
+        ScheduleService,
+        ScheduleLoop,
+        SchedulerBacklogMetrics,
+        { provide: SCHEDULER_CONFIG, useValue: config },
+      ],
     };
   }
 }

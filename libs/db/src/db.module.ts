@@ -20,6 +20,7 @@ import { IngestFailureRepository } from './repositories/ingest-failure.repositor
 import { EventTypeRepository } from './repositories/event-type.repository';
 import { OverviewRepository } from './repositories/overview.repository';
 import { PortalLinkRepository } from './repositories/portal-link.repository';
+import { SchedulerBacklogRepository } from './repositories/scheduler-backlog.repository';
 
 const repositories = [
   ProjectRepository,
@@ -36,6 +37,7 @@ const repositories = [
   EventTypeRepository,
   PortalLinkRepository,
   OverviewRepository,
+  SchedulerBacklogRepository,
 ];
 
 @Injectable()

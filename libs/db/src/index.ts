@@ -17,3 +17,4 @@ export * from './repositories/portal-link.repository';
 export * from './repositories/overview.repository';
 export * from './migrations/migration-runner';
 export * from './migrations/ensure-database';
+export * from './repositories/scheduler-backlog.repository';

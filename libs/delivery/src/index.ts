@@ -12,3 +12,4 @@ export * from './dispatch/rate-limiter';
 export * from './meta/meta-event.sender';
 export * from './meta/meta-event.queue';
 export * from './meta/delivery-outcomes';
+export * from './schedule/scheduler-backlog.metrics';

@@ -1,7 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HttpSender, META_EVENTS, MetaEventQueue } from '@flotilla/delivery';
 import { createEgressAgent, EgressPolicy } from '@flotilla/egress';
-import { LOGGER, type Logger } from '@flotilla/observability';
+import {
+  LOGGER,
+  metaEventDropsCounter,
+  MetricsRegistry,
+  type Logger,
+} from '@flotilla/observability';
 import { ApiKeysService } from './api-keys.service';
 import { DeliveryOperationsService } from './delivery-operations.service';
 import { DynamicEndpointsService } from './dynamic-endpoints.service';
@@ -42,9 +47,15 @@ export class ManagementModule {
         {
           // Meta events leave through the egress guard too (a meta URL's host is checked when connecting).
           provide: META_EVENTS,
-          useFactory: (policy: EgressPolicy, logger: Logger) =>
-            new MetaEventQueue(new HttpSender(createEgressAgent(policy)), logger),
-          inject: [EGRESS_POLICY, LOGGER],
+          useFactory: (policy: EgressPolicy, logger: Logger, metrics: MetricsRegistry) => {
+            const drops = metaEventDropsCounter(metrics);
+            return new MetaEventQueue(new HttpSender(createEgressAgent(policy)), logger, {
+              onDrop: () => {
+                drops.inc();
+              },
+            });
+          },
+          inject: [EGRESS_POLICY, LOGGER, MetricsRegistry],
         },
       ],
       exports: [

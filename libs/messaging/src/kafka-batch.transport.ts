@@ -48,8 +48,10 @@ export interface KafkaBatchTransportOptions {
   /** Consumer group session timeout (default 30 s); heartbeats go at a tenth of it, at most every 3 s. */
   sessionTimeoutMs?: number;
   onUnitDone?: (count: number, seconds: number) => void;
-  /** After each group join: how many partitions of the topic this member now owns. */
-  onAssigned?: (partitions: number) => void;
+  /** After each group join: how many partitions of the topic this member now owns, and which. */
+  onAssigned?: (partitions: number, ids: readonly number[]) => void;
+  /** After dead letters were produced to the DLQ: how many, from this topic. */
+  onDeadLettered?: (count: number) => void;
 }
 
 /**
@@ -154,7 +156,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const partitions = event.payload.memberAssignment[this.options.topic] ?? [];
       this.reassign(new Set(partitions));
-      this.options.onAssigned?.(partitions.length);
+      this.options.onAssigned?.(partitions.length, partitions);
       if (this.consumer === consumer) this.consuming = true;
     });
     consumer.on(consumer.events.CRASH, (event) => {
@@ -324,6 +326,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
         },
       })),
     );
+    this.options.onDeadLettered?.(deadLetters.length);
   }
 
   /** One commit request at a time; a request arriving meanwhile is folded into the next one. */

@@ -9,7 +9,15 @@ import {
 } from '@nestjs/common';
 import type { Admin, Kafka } from 'kafkajs';
 import { ALL_TOPICS } from '@flotilla/contracts';
-import { HealthRegistry, LOGGER, type Logger } from '@flotilla/observability';
+import {
+  consumerLagGauge,
+  deadLettersCounter,
+  HealthRegistry,
+  LOGGER,
+  MetricsRegistry,
+  type Logger,
+} from '@flotilla/observability';
+import { ConsumerLagMonitor } from './consumer-lag.monitor';
 import { createKafkaClient, type KafkaClientOptions } from './kafka-client';
 import { KafkaBatchTransport, type KafkaBatchTransportOptions } from './kafka-batch.transport';
 import { KafkaProducerService } from './kafka-producer.service';
@@ -18,24 +26,49 @@ export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
 /**
  * Makes consumer transports for an app without the app touching kafkajs. Each one is registered
- * with `/health`: a replica whose consumer crashed (and is being restarted) answers not ready.
+ * with `/health` (a replica whose consumer crashed, and is being restarted, answers not ready) and
+ * reports its consumer lag and dead letters.
  */
-export class KafkaTransportFactory {
+export class KafkaTransportFactory implements OnApplicationShutdown {
+  private readonly lag: ConsumerLagMonitor;
+  private readonly deadLetters;
+
   constructor(
     private readonly kafka: Kafka,
     private readonly producer: KafkaProducerService,
     private readonly logger: Logger,
     private readonly health: HealthRegistry,
-  ) {}
+    metrics: MetricsRegistry,
+  ) {
+    this.lag = new ConsumerLagMonitor(kafka, logger);
+    consumerLagGauge(metrics, (gauge) => this.lag.collect(gauge));
+    this.deadLetters = deadLettersCounter(metrics);
+  }
 
   create(options: KafkaBatchTransportOptions, logger: Logger = this.logger): KafkaBatchTransport {
-    const transport = new KafkaBatchTransport(this.kafka, this.producer, logger, options);
+    // Zero from the start, so `increase()` in alerts sees the first dead letter.
+    this.deadLetters.inc({ topic: options.topic }, 0);
+    const transport = new KafkaBatchTransport(this.kafka, this.producer, logger, {
+      ...options,
+      onAssigned: (count, partitions) => {
+        this.lag.assign(options.groupId, options.topic, partitions);
+        options.onAssigned?.(count, partitions);
+      },
+      onDeadLettered: (count) => {
+        this.deadLetters.inc({ topic: options.topic }, count);
+        options.onDeadLettered?.(count);
+      },
+    });
     this.health.register(`consumer ${options.groupId}`, () =>
       transport.isReady
         ? Promise.resolve()
         : Promise.reject(new Error('consumer not running (starting, or restarting after a crash)')),
     );
     return transport;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.lag.close();
   }
 }
 
@@ -101,13 +134,14 @@ export class MessagingModule {
         },
         {
           provide: KafkaTransportFactory,
-          inject: [KAFKA_CLIENT, KafkaProducerService, LOGGER, HealthRegistry],
+          inject: [KAFKA_CLIENT, KafkaProducerService, LOGGER, HealthRegistry, MetricsRegistry],
           useFactory: (
             kafka: Kafka,
             producer: KafkaProducerService,
             logger: Logger,
             health: HealthRegistry,
-          ) => new KafkaTransportFactory(kafka, producer, logger, health),
+            metrics: MetricsRegistry,
+          ) => new KafkaTransportFactory(kafka, producer, logger, health, metrics),
         },
         KafkaReadiness,
       ],

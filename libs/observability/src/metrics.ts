@@ -1,13 +1,20 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** One registry per process, with Node's default process metrics and the service's own. */
+/** Reads a value at scrape time (gauges whose truth lives elsewhere: breakers, lag, backlog). */
+export type GaugeCollector<L extends string> = (gauge: Gauge<L>) => void | Promise<void>;
+
+/**
+ * One registry per process, with Node's default process metrics and the service's own. The default
+ * metrics keep their stock names (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes`) so
+ * stock Node.js dashboards work; Flotilla's own metrics start with `flotilla_`.
+ */
 @Injectable()
 export class MetricsRegistry {
   readonly registry = new Registry();
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'flotilla_' });
+    collectDefaultMetrics({ register: this.registry });
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
@@ -16,10 +23,27 @@ export class MetricsRegistry {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    collect?: GaugeCollector<L>,
+  ): Gauge<L> {
     const existing = this.registry.getSingleMetric(name);
     if (existing) return existing as Gauge<L>;
-    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+    return new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(collect
+        ? {
+            collect(this: Gauge<L>) {
+              return collect(this);
+            },
+          }
+        : {}),
+    });
   }
 
   histogram<L extends string>(

@@ -5,7 +5,14 @@ import type { CustomTransportStrategy } from '@nestjs/microservices';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express from 'express';
 import { ConfigError } from '@flotilla/config';
-import { createLogger, HealthRegistry, PinoNestLogger, type Logger } from '@flotilla/observability';
+import {
+  createLogger,
+  HealthRegistry,
+  httpMetricsMiddleware,
+  MetricsRegistry,
+  PinoNestLogger,
+  type Logger,
+} from '@flotilla/observability';
 import type { Server } from 'node:http';
 
 export interface RunServiceOptions {
@@ -53,6 +60,8 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
     }
     throw error;
   }
+  // First, so every request is counted, including those a later middleware answers.
+  app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
   options.configure?.(app);
   for (const strategy of options.transports?.(app) ?? []) {
     app.connectMicroservice({ strategy }, { inheritAppConfig: true });

@@ -1,4 +1,5 @@
 import CircuitBreaker from 'opossum';
+import type { BreakerState } from '@flotilla/observability';
 import type { SendResult } from '../http/http-sender';
 
 export interface BreakerSettings {
@@ -57,6 +58,17 @@ export class EndpointBreakers {
       if ((error as { code?: unknown }).code === 'EOPENBREAKER') return 'open';
       throw error;
     }
+  }
+
+  /** How many endpoints' breakers are in each state (the breakers gauge, read at scrape time). */
+  states(): Record<BreakerState, number> {
+    const counts = { closed: 0, open: 0, half_open: 0 };
+    for (const { breaker } of this.breakers.values()) {
+      if (breaker.halfOpen) counts.half_open += 1;
+      else if (breaker.opened) counts.open += 1;
+      else counts.closed += 1;
+    }
+    return counts;
   }
 
   forget(endpointId: string): void {

@@ -8,7 +8,14 @@ import {
   type DispatchRow,
   type NewAttempt,
 } from '@flotilla/db';
-import { LOGGER, MetricsRegistry, type Logger } from '@flotilla/observability';
+import {
+  endpointBreakersGauge,
+  endToEndLatencyHistogram,
+  LOGGER,
+  MetricsRegistry,
+  uuidv7Millis,
+  type Logger,
+} from '@flotilla/observability';
 import { EndpointBreakers, type BreakerSettings } from '../breaker/endpoint-breakers';
 import { publishDeliveryOutcomes } from '../meta/delivery-outcomes';
 import { META_EVENTS, MetaEventQueue } from '../meta/meta-event.queue';
@@ -64,6 +71,7 @@ export class DispatchService implements OnApplicationShutdown {
   private readonly maxInFlightPerEndpoint: number;
   private readonly attemptsCounter;
   private readonly latency;
+  private readonly endToEnd;
 
   constructor(
     private readonly deliveries: DeliveryRepository,
@@ -93,6 +101,8 @@ export class DispatchService implements OnApplicationShutdown {
       'HTTP latency of delivery attempts',
       ['outcome'],
     );
+    this.endToEnd = endToEndLatencyHistogram(metrics);
+    endpointBreakersGauge(metrics, () => this.breakers.states());
   }
 
   onApplicationShutdown(): void {
@@ -131,6 +141,9 @@ export class DispatchService implements OnApplicationShutdown {
     disable: Map<string, { row: DispatchRow; reason: string }>,
   ): void {
     this.attemptsCounter.inc({ outcome });
+    // A delivery succeeds once (final deliveries are skipped), so this is its first success.
+    if (outcome === 'success')
+      this.endToEnd.observe(Math.max(0, Date.now() - uuidv7Millis(row.eventId)) / 1000);
     // Standard Webhooks: 410 Gone means the receiver wants no more deliveries.
     if (outcome === 'gone')
       disable.set(row.endpointId, { row, reason: 'the endpoint answered 410 Gone' });

@@ -13,6 +13,8 @@ export interface MetaEventQueueOptions {
   concurrency?: number;
   /** How long shutdown waits for queued meta events. */
   drainTimeoutMs?: number;
+  /** Called for each dropped meta event (the drops counter). */
+  onDrop?: () => void;
 }
 
 interface Job {
@@ -35,6 +37,7 @@ export class MetaEventQueue implements OnApplicationShutdown {
   private readonly maxPending: number;
   private readonly concurrency: number;
   private readonly drainTimeoutMs: number;
+  private readonly onDrop: (() => void) | undefined;
 
   constructor(
     private readonly sender: HttpSender,
@@ -44,12 +47,14 @@ export class MetaEventQueue implements OnApplicationShutdown {
     this.maxPending = options.maxPending ?? 1000;
     this.concurrency = options.concurrency ?? 4;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 2000;
+    this.onDrop = options.onDrop;
   }
 
   publish(config: ProjectConfig, type: MetaEventType, data: Record<string, unknown>): void {
     if (!wantsMetaEvent(config, type)) return;
     if (this.pending.length >= this.maxPending) {
       this.dropped += 1;
+      this.onDrop?.();
       // One line per 100 drops: a dead meta receiver must not flood the logs either.
       if (this.dropped % 100 === 1)
         this.logger.warn({ type, dropped: this.dropped }, 'meta event queue full; dropped');
