@@ -8,6 +8,7 @@ import { ConfigError } from '@flotilla/config';
 import {
   createLogger,
   HealthRegistry,
+  accessLogMiddleware,
   httpMetricsMiddleware,
   MetricsRegistry,
   PinoNestLogger,
@@ -62,6 +63,7 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
   }
   // First, so every request is counted, including those a later middleware answers.
   app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
+  app.use(accessLogMiddleware(logger));
   options.configure?.(app);
   for (const strategy of options.transports?.(app) ?? []) {
     app.connectMicroservice({ strategy }, { inheritAppConfig: true });
