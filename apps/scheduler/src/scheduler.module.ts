@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { SchedulerEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
-import { ScheduleService, SchedulerBacklogMetrics } from '@flotilla/delivery';
+import { RetentionService, ScheduleService, SchedulerBacklogMetrics } from '@flotilla/delivery';
 import { kafkaClientOptionsFromEnv, MessagingModule } from '@flotilla/messaging';
 import { ObservabilityModule, type Logger } from '@flotilla/observability';
+import { RetentionLoop } from './retention.loop';
 import { SCHEDULER_CONFIG, ScheduleLoop } from './schedule.loop';
 
 @Module({})
@@ -20,6 +21,8 @@ export class SchedulerModule {
         ScheduleService,
         ScheduleLoop,
         SchedulerBacklogMetrics,
+        RetentionService,
+        RetentionLoop,
         { provide: SCHEDULER_CONFIG, useValue: config },
       ],
     };

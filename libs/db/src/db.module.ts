@@ -21,6 +21,7 @@ import { EventTypeRepository } from './repositories/event-type.repository';
 import { OverviewRepository } from './repositories/overview.repository';
 import { PortalLinkRepository } from './repositories/portal-link.repository';
 import { SchedulerBacklogRepository } from './repositories/scheduler-backlog.repository';
+import { RetentionRepository } from './repositories/retention.repository';
 
 const repositories = [
   ProjectRepository,
@@ -38,6 +39,7 @@ const repositories = [
   PortalLinkRepository,
   OverviewRepository,
   SchedulerBacklogRepository,
+  RetentionRepository,
 ];
 
 @Injectable()

@@ -18,3 +18,4 @@ export * from './repositories/overview.repository';
 export * from './migrations/migration-runner';
 export * from './migrations/ensure-database';
 export * from './repositories/scheduler-backlog.repository';
+export * from './repositories/retention.repository';

@@ -13,3 +13,4 @@ export * from './meta/meta-event.sender';
 export * from './meta/meta-event.queue';
 export * from './meta/delivery-outcomes';
 export * from './schedule/scheduler-backlog.metrics';
+export * from './retention/retention.service';

@@ -1515,6 +1515,11 @@ export interface components {
                 /** @default false */
                 is_enabled?: boolean;
             };
+            /** @default {} */
+            retention_policy?: {
+                /** @default 720h */
+                policy?: string;
+            };
         };
         ProjectOverviewResponse: {
             window: {

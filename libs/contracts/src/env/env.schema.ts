@@ -413,6 +413,23 @@ export const schedulerEnvSchema = commonEnvSchema
       .min(1)
       .default(60)
       .describe('How long a claim holds before another scheduler may take the delivery again.'),
+    RETENTION_INTERVAL_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .default(60_000)
+      .describe(
+        "How often the scheduler deletes events older than their project's retention_policy, with their deliveries and attempts. 0 turns retention off.",
+      ),
+    RETENTION_BATCH_SIZE: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(500)
+      .describe(
+        'Events deleted per statement (with their deliveries and attempts); small batches keep each transaction short.',
+      ),
   })
   .superRefine(checkKafkaEnv);
 export type SchedulerEnv = z.infer<typeof schedulerEnvSchema>;

@@ -49,7 +49,28 @@ export const projectConfigSchema = z.object({
    * are not checked.
    */
   schema_validation: z.object({ is_enabled: z.boolean().default(false) }).prefault({}),
+  /**
+   * How long events, their deliveries and attempts are kept (Convoy's `retention_policy.policy`, a
+   * Go duration such as `720h`; default 30 days, at least 1 hour). The scheduler deletes older ones.
+   */
+  retention_policy: z
+    .object({
+      policy: z
+        .string()
+        .regex(/^(\d+h)?(\d+m)?(\d+s)?$/, 'must be a duration such as 720h, 90m or 1h30m')
+        .refine((value) => retentionPeriodMs(value) >= 3_600_000, 'must be at least 1h')
+        .default('720h'),
+    })
+    .prefault({}),
 });
+
+/** Milliseconds in a retention duration (`720h`, `1h30m`, `5400s`). */
+export function retentionPeriodMs(policy: string): number {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(policy);
+  if (!match) return Number.NaN;
+  const [, hours = '0', minutes = '0', seconds = '0'] = match;
+  return ((Number(hours) * 60 + Number(minutes)) * 60 + Number(seconds)) * 1000;
+}
 export type ProjectConfig = z.infer<typeof projectConfigSchema>;
 
 export const createProjectBodySchema = z.object({

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../prisma.service';
+import { idFloor } from './event-log-query';
+
+/**
+ * Deletes a project's old events with their deliveries and attempts, a small batch per statement.
+ * Ids are UUIDv7 (their first 48 bits are the acceptance time), so "older than the cutoff" is a
+ * range of the (project_id, id) index; deliveries and attempts go by the foreign keys' cascades
+ * (indexed on event_id and delivery_id). Rows another scheduler is deleting are skipped, not
+ * waited for, and the hot path never touches rows this old, so nothing waits on these locks.
+ */
+@Injectable()
+export class RetentionRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async projectConfigs(): Promise<{ id: string; config: unknown }[]> {
+    return this.prisma.$queryRaw<{ id: string; config: unknown }[]>`
+      SELECT id, config FROM projects`;
+  }
+
+  /** Deletes up to `limit` of the project's events accepted before `cutoff`; returns how many. */
+  async deleteOlderThan(projectId: string, cutoff: Date, limit: number): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM events WHERE id IN (
+        SELECT id FROM events
+        WHERE project_id = ${projectId}::uuid AND id < ${idFloor(cutoff)}::uuid
+        ORDER BY id
+        LIMIT ${limit}::int
+        FOR UPDATE SKIP LOCKED
+      )`;
+  }
+}
