@@ -161,6 +161,22 @@ for (const file of examples) {
     'the production example renders every optional resource',
     expected.filter((kind) => !kinds.has(kind)).map((kind) => `no ${kind}`),
   );
+  const dashboards = parseAllDocuments(rendered.stdout)
+    .map((document) => document.toJS())
+    .filter(
+      (manifest) => manifest?.kind === 'ConfigMap' && manifest.metadata.labels?.grafana_dashboard,
+    );
+  const problems = [];
+  if (dashboards.length !== 1) problems.push(`${dashboards.length} dashboard ConfigMaps`);
+  for (const configMap of dashboards) {
+    try {
+      const dashboard = JSON.parse(configMap.data['flotilla.json']);
+      if (!(dashboard.panels?.length > 0)) problems.push('the dashboard has no panels');
+    } catch (error) {
+      problems.push(`the dashboard JSON does not parse: ${error.message}`);
+    }
+  }
+  check('the production example renders the Grafana dashboard ConfigMap (valid JSON)', problems);
 }
 
 // GitOps: the same values render the same Secrets; any secret value changes the pods' checksum.
