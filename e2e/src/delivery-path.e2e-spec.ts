@@ -55,6 +55,8 @@ describe('one event, ingest-api → Kafka → dispatcher → a receiver', () => 
     expect(request!.body).toBe(data);
     expect(request!.headers['content-type']).toBe('application/json');
     expect(request!.headers['x-tenant']).toBe('acme');
+    // Tracing is off unless an OTLP endpoint is configured: no trace headers leave.
+    expect(request!.headers['traceparent']).toBeUndefined();
     const headers = {
       'webhook-id': String(request!.headers['webhook-id']),
       'webhook-timestamp': String(request!.headers['webhook-timestamp']),

@@ -9,7 +9,7 @@ import {
 } from '@flotilla/contracts';
 import { EndpointRepository } from '@flotilla/db';
 import { BrokerUnavailableError, KafkaProducerService } from '@flotilla/messaging';
-import { MetricsRegistry } from '@flotilla/observability';
+import { MetricsRegistry, traceHeaders } from '@flotilla/observability';
 import { IngestError } from './ingest-errors';
 
 export interface IngestEventCommand {
@@ -98,6 +98,8 @@ export class IngestEventService {
         messages.map((message) => ({
           key: eventMessageKey(message),
           value: JSON.stringify(message),
+          // The request's trace goes on with the event (empty when tracing is off).
+          headers: traceHeaders(),
         })),
       );
     } catch (error) {

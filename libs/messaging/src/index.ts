@@ -8,3 +8,4 @@ export * from './partition-of';
 export * from './pass-through-rpc.filter';
 export * from './parse-batch';
 export * from './batch-consumer';
+export * from './trace-stage';

@@ -6,3 +6,4 @@ export * from './http-metrics.middleware';
 export * from './access-log.middleware';
 export * from './health';
 export * from './observability.module';
+export * from './tracing';

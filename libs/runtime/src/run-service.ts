@@ -12,6 +12,8 @@ import {
   httpMetricsMiddleware,
   MetricsRegistry,
   PinoNestLogger,
+  startTracing,
+  tracingMiddleware,
   type Logger,
 } from '@flotilla/observability';
 import type { Server } from 'node:http';
@@ -40,6 +42,9 @@ export interface RunServiceOptions {
  */
 export async function runService(options: RunServiceOptions): Promise<INestApplication> {
   const logger = createLogger(options.service);
+  // Before anything else, so every span (HTTP, Kafka stages) goes to the configured exporter.
+  const tracing = startTracing(options.service);
+  if (tracing.enabled) logger.info('tracing: spans go to the OTLP endpoint');
   let app: INestApplication;
   try {
     const module = await options.module(logger);
@@ -64,6 +69,7 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
   // First, so every request is counted, including those a later middleware answers.
   app.use(httpMetricsMiddleware(app.get(MetricsRegistry)));
   app.use(accessLogMiddleware(logger));
+  app.use(tracingMiddleware());
   options.configure?.(app);
   for (const strategy of options.transports?.(app) ?? []) {
     app.connectMicroservice({ strategy }, { inheritAppConfig: true });
@@ -96,6 +102,7 @@ export async function runService(options: RunServiceOptions): Promise<INestAppli
     server.closeIdleConnections();
     app
       .close()
+      .then(() => tracing.shutdown())
       .then(() => {
         logger.info('stopped cleanly');
         logger.flush();

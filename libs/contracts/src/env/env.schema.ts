@@ -59,6 +59,32 @@ export const commonEnvSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('Lowest level of the JSON log lines written to stdout.'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .optional()
+    .describe(
+      'OpenTelemetry: base URL of an OTLP/HTTP collector (spans go to <url>/v1/traces). Unset: tracing is off. The exporter also reads the other standard OTEL_EXPORTER_OTLP_* variables (headers, timeout).',
+    ),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .url()
+    .optional()
+    .describe(
+      'OpenTelemetry: full URL for spans; overrides OTEL_EXPORTER_OTLP_ENDPOINT for traces.',
+    ),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .optional()
+    .describe("OpenTelemetry: the spans' service.name (default flotilla-<service>)."),
+  OTEL_SDK_DISABLED: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('OpenTelemetry: true turns tracing off even when an endpoint is set.'),
+  OTEL_TRACES_EXPORTER: z
+    .string()
+    .optional()
+    .describe(
+      'OpenTelemetry: none turns tracing off; otlp (the only exporter here) is the default.',
+    ),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()
     .int()

@@ -13,10 +13,14 @@ import {
   endToEndLatencyHistogram,
   LOGGER,
   MetricsRegistry,
+  SpanKind,
+  SpanStatusCode,
+  startSpanFor,
   uuidv7Millis,
   type Logger,
+  type Span,
 } from '@flotilla/observability';
-import { EndpointBreakers, type BreakerSettings } from '../breaker/endpoint-breakers';
+import { EndpointBreakers, isFailure, type BreakerSettings } from '../breaker/endpoint-breakers';
 import { publishDeliveryOutcomes } from '../meta/delivery-outcomes';
 import { META_EVENTS, MetaEventQueue } from '../meta/meta-event.queue';
 import { HttpSender, type SendResult } from '../http/http-sender';
@@ -274,9 +278,14 @@ export class DispatchService implements OnApplicationShutdown {
     const config = projectConfigOf(row);
     let sent: SendResult | 'open';
     let loggedHeaders: Record<string, string> = {};
+    let span: Span | undefined;
     try {
       const request = buildDeliveryRequest(row, config, now);
-      loggedHeaders = request.loggedHeaders;
+      // Tracing on: a client span per attempt; its traceparent goes to the receiver and is recorded.
+      const traced = startSpanFor(row.id, 'deliver', SpanKind.CLIENT, { 'url.full': row.url });
+      Object.assign(request.headers, traced.headers);
+      loggedHeaders = { ...request.loggedHeaders, ...traced.headers };
+      span = traced.span;
       this.inFlight.set(row.endpointId, (this.inFlight.get(row.endpointId) ?? 0) + 1);
       try {
         sent = await this.breakers.run(row.endpointId, () =>
@@ -304,6 +313,12 @@ export class DispatchService implements OnApplicationShutdown {
     }
     // The rate window counts this request until its answer is back (rate-limiter.ts).
     rate.done();
+    if (span) {
+      if (sent !== 'open' && sent.kind === 'response')
+        span.setAttribute('http.response.status_code', sent.status);
+      if (sent === 'open' || isFailure(sent)) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
     if (sent === 'open') {
       results.push(
         this.result(

@@ -14,7 +14,7 @@ import {
   type RoutingTable,
 } from '@flotilla/db';
 import { KafkaProducerService } from '@flotilla/messaging';
-import { MetricsRegistry } from '@flotilla/observability';
+import { MetricsRegistry, traceHeadersFor } from '@flotilla/observability';
 import { ROUTING_CACHE_TTL_MS, RoutingCache } from './routing-cache';
 import { routeTargets } from './route-targets';
 
@@ -86,7 +86,11 @@ export class RouteService {
     await this.deliveries.insertMany(newDeliveries);
     await this.producer.send(
       TOPICS.deliveries.name,
-      outgoing.map((delivery) => ({ key: delivery.endpoint_id, value: JSON.stringify(delivery) })),
+      outgoing.map((delivery) => ({
+        key: delivery.endpoint_id,
+        value: JSON.stringify(delivery),
+        headers: traceHeadersFor(delivery.event_id),
+      })),
     );
     this.routed.inc(messages.length);
     return { deliveries: outgoing.length };
