@@ -109,6 +109,7 @@ describe('tracing: one event, one trace from POST to the receiver', () => {
       expect(mine.map((span) => `${span.service} ${span.name}`).sort()).toEqual(
         expect.arrayContaining([
           'flotilla-ingest-api POST /api/v1/projects/:projectID/events',
+          'flotilla-ingest-api publish flotilla.events.v1',
           'flotilla-dispatcher route',
           'flotilla-dispatcher deliver.consume',
           'flotilla-dispatcher deliver',

@@ -9,7 +9,7 @@ import {
 } from '@flotilla/contracts';
 import { EndpointRepository } from '@flotilla/db';
 import { BrokerUnavailableError, KafkaProducerService } from '@flotilla/messaging';
-import { MetricsRegistry, traceHeaders } from '@flotilla/observability';
+import { MetricsRegistry, startPublishSpan } from '@flotilla/observability';
 import { IngestError } from './ingest-errors';
 
 export interface IngestEventCommand {
@@ -92,17 +92,20 @@ export class IngestEventService {
       return { ok: true, message: toMessage(command, acceptedAt) };
     });
     const messages = results.flatMap((result) => (result.ok ? [result.message] : []));
+    // The request's trace goes on with the events (no headers when tracing is off).
+    const publish = startPublishSpan(TOPICS.events.name);
     try {
       await this.producer.send(
         TOPICS.events.name,
         messages.map((message) => ({
           key: eventMessageKey(message),
           value: JSON.stringify(message),
-          // The request's trace goes on with the event (empty when tracing is off).
-          headers: traceHeaders(),
+          headers: publish.headers,
         })),
       );
+      publish.end();
     } catch (error) {
+      publish.end(error);
       if (error instanceof BrokerUnavailableError) {
         throw new IngestError(
           'broker_unavailable',

@@ -155,3 +155,25 @@ export function tracingMiddleware(): (req: Request, res: Response, next: NextFun
     context.with(trace.setSpan(parent, span), next);
   };
 }
+
+/**
+ * A producer span for a Kafka send in the current trace (when tracing is on and a trace is
+ * active); `headers` carries it in the messages, so the consumer's span is its child.
+ */
+export function startPublishSpan(topic: string): {
+  headers: Record<string, string>;
+  end: (error?: unknown) => void;
+} {
+  if (!enabled || !trace.getSpan(context.active())) return { headers: {}, end: () => undefined };
+  const span = tracer().startSpan(`publish ${topic}`, {
+    kind: SpanKind.PRODUCER,
+    attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic },
+  });
+  return {
+    headers: traceHeaders(trace.setSpan(context.active(), span)),
+    end: (error) => {
+      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+  };
+}
