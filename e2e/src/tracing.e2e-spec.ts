@@ -115,6 +115,8 @@ describe('tracing: one event, one trace from POST to the receiver', () => {
           'flotilla-dispatcher deliver',
         ]),
       );
+      // Database queries made for the event show in its trace too.
+      expect(mine.some((span) => span.name.startsWith('prisma:'))).toBe(true);
       return Promise.resolve(mine);
     }, 30_000);
     // One trace: every span but the first has its parent in the trace.
@@ -122,6 +124,14 @@ describe('tracing: one event, one trace from POST to the receiver', () => {
     expect(spans.filter((span) => !ids.has(span.parentSpanId)).map((span) => span.name)).toEqual([
       'POST /api/v1/projects/:projectID/events',
     ]);
+    // Queries outside any trace (the consumers' batch queries, the scheduler's polling) are not
+    // exported as traces of their own.
+    const traces = new Map<string, string[]>();
+    for (const span of collector.spans)
+      traces.set(span.traceId, [...(traces.get(span.traceId) ?? []), span.name]);
+    expect(
+      [...traces.values()].filter((names) => names.every((n) => n.startsWith('prisma:'))),
+    ).toEqual([]);
     // The receiver's traceparent is the deliver span's.
     const deliver = spans.find((span) => span.name === 'deliver')!;
     expect(traceparent.split('-')[2]).toBe(deliver.spanId);

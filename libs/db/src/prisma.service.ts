@@ -1,5 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaInstrumentation } from '@prisma/instrumentation';
+import { tracingEnabled } from '@flotilla/observability';
 import { PrismaClient } from './generated/prisma/client';
 
 export interface DatabaseOptions {
@@ -10,7 +12,14 @@ export interface DatabaseOptions {
 /** The one Prisma client of a process, over node-postgres (Prisma 7 driver adapter, no engine binary). */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
+  private static instrumented = false;
+
   constructor(options: DatabaseOptions) {
+    // Tracing on: every query becomes a span in the trace of the request or message it serves.
+    if (tracingEnabled() && !PrismaService.instrumented) {
+      PrismaService.instrumented = true;
+      new PrismaInstrumentation().enable();
+    }
     super({
       adapter: new PrismaPg({
         connectionString: options.url,

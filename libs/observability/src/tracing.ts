@@ -13,13 +13,35 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SamplingDecision,
+  TracerProvider,
+  type Sampler,
+} from '@opentelemetry/sdk-trace';
 import type { NextFunction, Request, Response } from 'express';
 import { routeTemplate } from './http-metrics.middleware';
 
 export { SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 
 let enabled = false;
+
+/**
+ * Every trace, except database queries outside any trace: the consumers' batch queries serve many
+ * events at once and the scheduler polls, so each would be a one-span trace of its own (noise).
+ * Queries made inside a request or a traced span stay in that trace.
+ */
+const parentBased = new ParentBasedSampler({ root: new AlwaysOnSampler() });
+const WITHOUT_ORPHAN_QUERIES: Sampler = {
+  shouldSample(ctx, traceId, name, kind, attributes, links) {
+    if (name.startsWith('prisma:') && !trace.getSpanContext(ctx))
+      return { decision: SamplingDecision.NOT_RECORD };
+    return parentBased.shouldSample(ctx, traceId, name, kind, attributes, links);
+  },
+  toString: () => 'ParentBased(AlwaysOn) without orphan prisma spans',
+};
 
 export interface Tracing {
   enabled: boolean;
@@ -43,6 +65,7 @@ export function startTracing(service: string, env: NodeJS.ProcessEnv = process.e
     return { enabled: false, shutdown: () => Promise.resolve() };
   }
   const provider = new TracerProvider({
+    sampler: WITHOUT_ORPHAN_QUERIES,
     resource: resourceFromAttributes({
       'service.name': env['OTEL_SERVICE_NAME'] ?? `flotilla-${service}`,
     }),
@@ -176,4 +199,9 @@ export function startPublishSpan(topic: string): {
       span.end();
     },
   };
+}
+
+/** Whether this process exports spans (`startTracing` found an OTLP endpoint). */
+export function tracingEnabled(): boolean {
+  return enabled;
 }
