@@ -12,6 +12,7 @@ import {
 } from 'kafkajs';
 import type { KafkaEnv } from '@flotilla/contracts';
 import type { Logger } from '@flotilla/observability';
+import { patchKafkajsRequestQueue } from './request-queue.patch';
 
 /** TLS to the brokers: the server is verified against the system roots unless `caFile` is given. */
 export interface KafkaTlsOptions {
@@ -205,6 +206,7 @@ class ConfiguredKafka extends Kafka {
 }
 
 export function createKafkaClient(options: KafkaClientOptions, logger: Logger): Kafka {
+  patchKafkajsRequestQueue();
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new ConfiguredKafka(
     {
