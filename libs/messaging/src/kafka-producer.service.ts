@@ -33,9 +33,8 @@ export class KafkaProducerService {
     private readonly logger: Logger,
     private readonly options: { maxInFlight?: number; maxBatchMessages?: number } = {},
   ) {
+    // Whether it is idempotent is the client's decision (KAFKA_IDEMPOTENT_PRODUCER, kafka-client.ts).
     this.producer = kafka.producer({
-      // The mock broker (and some managed clusters) refuse the idempotent producer; we dedupe on ids.
-      idempotent: false,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
