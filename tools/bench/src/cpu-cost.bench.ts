@@ -78,7 +78,9 @@ interface TableWrites {
 }
 
 /** Rows inserted and updated per table, and commits, of the stack's database so far. */
-async function writes(db: Client): Promise<{ tables: Map<string, TableWrites>; commits: number }> {
+async function writes(
+  db: Client,
+): Promise<{ tables: Map<string, TableWrites>; commits: number; walBytes: bigint }> {
   // pg_stat counters are sent by backends at transaction end and read from a snapshot; clear it.
   await db.query('SELECT pg_stat_clear_snapshot()');
   const tables = await db.query<{ relname: string; ins: string; upd: string }>(
@@ -87,7 +89,12 @@ async function writes(db: Client): Promise<{ tables: Map<string, TableWrites>; c
   const commits = await db.query<{ n: string }>(
     `SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()`,
   );
+  // Cluster-wide: other databases' writes count too, so it is an upper bound on a shared server.
+  const wal = await db.query<{ lsn: string }>(
+    `SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::text AS lsn`,
+  );
   return {
+    walBytes: BigInt(wal.rows[0]?.lsn.split('.')[0] ?? '0'),
     tables: new Map(
       tables.rows.map((row) => [
         row.relname,
@@ -215,6 +222,9 @@ async function main(): Promise<void> {
         cpu_ms_per_event: Number(perEventTotal.toFixed(3)),
       },
       postgres: {
+        wal_bytes_per_event_upper_bound: Number(
+          (writesAfter.walBytes - writesBefore.walBytes) / BigInt(Math.max(1, delivered)),
+        ),
         commits_per_event: Number(
           ((writesAfter.commits - writesBefore.commits) / Math.max(1, delivered)).toFixed(3),
         ),
