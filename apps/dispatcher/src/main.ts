@@ -47,6 +47,7 @@ void runService({
           maxInFlight,
           exclusive,
           sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+          maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT_MS,
           onUnitDone: (_count, seconds) => {
             units.observe({ stage: name }, seconds);
           },

@@ -43,7 +43,10 @@ export interface KafkaBatchTransportOptions {
    * owns an endpoint at a time, and a slow endpoint delays only itself). Default: none.
    */
   exclusive?: Exclusivity;
-  /** How long a fetch waits for data; small values keep latency low. */
+  /**
+   * How long the broker may hold a fetch that found nothing (default 20 ms). A real broker answers
+   * as soon as data arrives; the mock only when the wait ends.
+   */
   maxWaitTimeInMs?: number;
   /** Consumer group session timeout (default 30 s); heartbeats go at a tenth of it, at most every 3 s. */
   sessionTimeoutMs?: number;

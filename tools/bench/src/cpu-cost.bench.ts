@@ -5,6 +5,7 @@
  * how long it waited for a core.
  *
  *   node tools/bench/run.mjs cpu-cost [--idle 20] [--events 10000] [--rate 500] [--endpoints 1]
+ *                                     [--fetch-max-wait 20]
  *
  * Runs all five services with their default settings (the scheduler's interval included), measures
  * `--idle` seconds with nothing to do, then sends `--events` events at a fixed arrival rate of
@@ -30,6 +31,8 @@ const { values } = parseArgs({
     events: { type: 'string', default: '10000' },
     rate: { type: 'string', default: '500' },
     endpoints: { type: 'string', default: '1' },
+    // The dispatcher's KAFKA_FETCH_MAX_WAIT_MS; the test stack's 20 suits the mock broker.
+    'fetch-max-wait': { type: 'string', default: '20' },
   },
 });
 const idleSeconds = Number(values.idle);
@@ -112,6 +115,7 @@ async function main(): Promise<void> {
     SCHEDULER_INTERVAL_MS: '250',
     // e.g. '--cpu-prof --cpu-prof-dir=DIR' to profile every service through the run.
     FLOTILLA_NODE_ARGS: process.env['FLOTILLA_NODE_ARGS'] ?? '',
+    KAFKA_FETCH_MAX_WAIT_MS: values['fetch-max-wait'],
   });
   const receiver = await WebhookReceiver.start();
   const db = new Client({ connectionString: stack.databaseUrl });

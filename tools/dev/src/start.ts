@@ -95,6 +95,8 @@ async function main(): Promise<void> {
     KAFKA_IDEMPOTENT_PRODUCER: 'false',
     // The mock delays every rebalance by the session timeout: a short one restarts in seconds.
     KAFKA_SESSION_TIMEOUT_MS: '3000',
+    // The mock holds an empty fetch for its whole wait, even when a message arrives meanwhile.
+    KAFKA_FETCH_MAX_WAIT_MS: '20',
     FLOTILLA_ADMIN_TOKEN: token,
     FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
     // Encrypts broker sources' credentials at rest (kept in .flotilla/encryption-key).

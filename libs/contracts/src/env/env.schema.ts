@@ -380,6 +380,15 @@ export const dispatcherEnvSchema = commonEnvSchema
       .max(256)
       .default(32)
       .describe('Deliver stage: units of work in flight per consumer.'),
+    KAFKA_FETCH_MAX_WAIT_MS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(500)
+      .describe(
+        'Dispatcher consumers: how long the broker may hold a fetch that found no new message. A real broker answers as soon as one arrives, so a long wait costs no latency and keeps idle replicas from polling; the local mock broker answers only when the wait ends (npm start and the tests set 20).',
+      ),
     BREAKER_ERROR_THRESHOLD_PERCENT: z.coerce
       .number()
       .min(1)

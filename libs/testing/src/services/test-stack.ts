@@ -41,6 +41,8 @@ export async function startTestStack(
     // 1 s), even after the old member left cleanly: a short one makes restarts and crashes
     // recover in seconds (a real broker waits only when a member died without leaving).
     KAFKA_SESSION_TIMEOUT_MS: '3000',
+    // The mock holds an empty fetch for its whole wait, even when a message arrives meanwhile.
+    KAFKA_FETCH_MAX_WAIT_MS: '20',
     FLOTILLA_ADMIN_TOKEN: adminToken,
     FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
     NODE_ENV: 'test',
