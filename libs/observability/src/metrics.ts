@@ -14,7 +14,13 @@ export class MetricsRegistry {
   readonly registry = new Registry();
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({
+      register: this.registry,
+      // The event-loop delay histogram samples on a timer of this period. prom-client's 10 ms woke
+      // every idle process 100 times a second (0.37 % of a core each, measured); 100 ms costs 0.1 %
+      // and still catches the stalls worth alerting on.
+      eventLoopMonitoringPrecision: 100,
+    });
   }
 
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
