@@ -103,29 +103,43 @@ export class DeliveryRepository {
   /** Set-based insert; delivery ids derive from event and endpoint, so replays insert nothing. */
   async insertMany(deliveries: readonly NewDelivery[]): Promise<number> {
     if (deliveries.length === 0) return 0;
-    return this.prisma.$executeRaw`
+    const result = await this.prisma.pool.query({
+      name: 'deliveries-insert',
+      text: `
       INSERT INTO event_deliveries (id, project_id, event_id, endpoint_id, subscription_id, event_type,
                                     status, next_attempt_at)
       SELECT d.id, d.project_id, d.event_id, d.endpoint_id, d.subscription_id, d.event_type,
              'Scheduled'::"DeliveryStatus", d.next_attempt_at
-      FROM unnest(
-        ${deliveries.map((d) => d.id)}::uuid[], ${deliveries.map((d) => d.projectId)}::uuid[],
-        ${deliveries.map((d) => d.eventId)}::uuid[], ${deliveries.map((d) => d.endpointId)}::uuid[],
-        ${deliveries.map((d) => d.subscriptionId)}::uuid[], ${deliveries.map((d) => d.eventType)}::text[],
-        ${deliveries.map((d) => d.nextAttemptAt)}::timestamptz[]
-      ) AS d(id, project_id, event_id, endpoint_id, subscription_id, event_type, next_attempt_at)
-      ON CONFLICT (id) DO NOTHING`;
+      FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::timestamptz[])
+        AS d(id, project_id, event_id, endpoint_id, subscription_id, event_type, next_attempt_at)
+      ON CONFLICT (id) DO NOTHING`,
+      values: [
+        deliveries.map((d) => d.id),
+        deliveries.map((d) => d.projectId),
+        deliveries.map((d) => d.eventId),
+        deliveries.map((d) => d.endpointId),
+        deliveries.map((d) => d.subscriptionId),
+        deliveries.map((d) => d.eventType),
+        deliveries.map((d) => d.nextAttemptAt.toISOString()),
+      ],
+    });
+    return result.rowCount ?? 0;
   }
 
   async loadForDispatch(ids: readonly string[]): Promise<DispatchRow[]> {
     if (ids.length === 0) return [];
-    return this.prisma.$queryRaw<DispatchRow[]>`
-      SELECT ${DISPATCH_COLUMNS}
+    const result = await this.prisma.pool.query<DispatchRow>({
+      name: 'deliveries-load-for-dispatch',
+      text: `
+      SELECT ${DISPATCH_COLUMNS.sql}
       FROM event_deliveries d
       JOIN events e ON e.id = d.event_id
       JOIN endpoints ep ON ep.id = d.endpoint_id
       JOIN projects p ON p.id = d.project_id
-      WHERE d.id = ANY(${[...ids]}::uuid[])`;
+      WHERE d.id = ANY($1::uuid[])`,
+      values: [[...ids]],
+    });
+    return result.rows;
   }
 
   /**
@@ -171,7 +185,9 @@ export class DeliveryRepository {
   /** Applies a batch of outcomes in one statement; a Success is never overwritten. */
   async recordResults(results: readonly DeliveryResult[]): Promise<void> {
     if (results.length === 0) return;
-    await this.prisma.$executeRaw`
+    await this.prisma.pool.query({
+      name: 'deliveries-record-results',
+      text: `
       UPDATE event_deliveries d
       SET status = r.status::"DeliveryStatus",
           attempt_count = d.attempt_count + r.attempted,
@@ -180,12 +196,18 @@ export class DeliveryRepository {
           last_error = r.last_error,
           delivered_at = CASE WHEN r.status = 'Success' THEN now() ELSE d.delivered_at END,
           updated_at = now()
-      FROM unnest(
-        ${results.map((r) => r.id)}::uuid[], ${results.map((r) => r.status)}::text[],
-        ${results.map((r) => r.attempted)}::int[], ${results.map((r) => r.nextAttemptAt)}::timestamptz[],
-        ${results.map((r) => r.latencyMs)}::int[], ${results.map((r) => r.lastError)}::text[]
-      ) AS r(id, status, attempted, next_attempt_at, latency_ms, last_error)
-      WHERE d.id = r.id AND d.status <> 'Success'`;
+      FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::int[], $6::text[])
+        AS r(id, status, attempted, next_attempt_at, latency_ms, last_error)
+      WHERE d.id = r.id AND d.status <> 'Success'`,
+      values: [
+        results.map((r) => r.id),
+        results.map((r) => r.status),
+        results.map((r) => r.attempted),
+        results.map((r) => r.nextAttemptAt.toISOString()),
+        results.map((r) => r.latencyMs),
+        results.map((r) => r.lastError),
+      ],
+    });
   }
 
   /**

@@ -24,30 +24,48 @@ export interface NewEvent {
   acceptedAt: Date;
 }
 
-type RawExecutor = Pick<PrismaService, '$executeRaw'>;
+type RawExecutor = Pick<PrismaService, '$executeRawUnsafe'>;
 
-async function insertEvents(
-  db: RawExecutor,
-  events: readonly NewEvent[],
-  duplicateIds: ReadonlySet<string>,
-): Promise<number> {
-  return db.$executeRaw`
+const INSERT_EVENTS_SQL = `
     INSERT INTO events (id, project_id, event_type, raw_data, headers, target_kind, endpoint_id,
                         owner_id, idempotency_key, is_duplicate, source_id, broker_message_id, accepted_at)
     SELECT e.id, e.project_id, e.event_type, e.raw_data, e.headers::jsonb,
            e.target_kind::"EventTargetKind", e.endpoint_id, e.owner_id, e.idempotency_key, e.is_duplicate,
            e.source_id, e.broker_message_id, e.accepted_at
-    FROM unnest(
-      ${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.projectId)}::uuid[],
-      ${events.map((e) => e.eventType)}::text[], ${events.map((e) => e.rawData)}::text[],
-      ${events.map((e) => JSON.stringify(e.headers))}::text[], ${events.map((e) => e.targetKind)}::text[],
-      ${events.map((e) => e.endpointId)}::uuid[], ${events.map((e) => e.ownerId)}::text[],
-      ${events.map((e) => e.idempotencyKey)}::text[], ${events.map((e) => duplicateIds.has(e.id))}::boolean[],
-      ${events.map((e) => e.sourceId)}::uuid[], ${events.map((e) => e.brokerMessageId)}::text[],
-      ${events.map((e) => e.acceptedAt)}::timestamptz[]
-    ) AS e(id, project_id, event_type, raw_data, headers, target_kind, endpoint_id, owner_id,
+    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[],
+                $8::text[], $9::text[], $10::boolean[], $11::uuid[], $12::text[], $13::timestamptz[])
+      AS e(id, project_id, event_type, raw_data, headers, target_kind, endpoint_id, owner_id,
            idempotency_key, is_duplicate, source_id, broker_message_id, accepted_at)
     ON CONFLICT (id) DO NOTHING`;
+
+function insertEventsValues(
+  events: readonly NewEvent[],
+  duplicateIds: ReadonlySet<string>,
+): unknown[] {
+  return [
+    events.map((e) => e.id),
+    events.map((e) => e.projectId),
+    events.map((e) => e.eventType),
+    events.map((e) => e.rawData),
+    events.map((e) => JSON.stringify(e.headers)),
+    events.map((e) => e.targetKind),
+    events.map((e) => e.endpointId),
+    events.map((e) => e.ownerId),
+    events.map((e) => e.idempotencyKey),
+    events.map((e) => duplicateIds.has(e.id)),
+    events.map((e) => e.sourceId),
+    events.map((e) => e.brokerMessageId),
+    events.map((e) => e.acceptedAt.toISOString()),
+  ];
+}
+
+/** Inside Prisma's transaction (keyed events): the same statement through its query layer. */
+async function insertEvents(
+  db: RawExecutor,
+  events: readonly NewEvent[],
+  duplicateIds: ReadonlySet<string>,
+): Promise<number> {
+  return db.$executeRawUnsafe(INSERT_EVENTS_SQL, ...insertEventsValues(events, duplicateIds));
 }
 
 @Injectable()
@@ -65,7 +83,12 @@ export class EventRepository {
     if (events.length === 0) return { duplicateIds: new Set() };
     const keyed = events.filter((event) => event.idempotencyKey !== null);
     if (keyed.length === 0) {
-      await insertEvents(this.prisma, events, new Set());
+      // The common case: straight to the pool, without Prisma's query layer.
+      await this.prisma.pool.query({
+        name: 'events-insert',
+        text: INSERT_EVENTS_SQL,
+        values: insertEventsValues(events, new Set()),
+      });
       return { duplicateIds: new Set() };
     }
     return this.prisma.$transaction(async (tx) => {
