@@ -220,27 +220,32 @@ export class DeliveryRepository {
    * ahead finishes, so it costs the scheduler this one look, not one per lease.
    */
   async claimDue(limit: number, leaseSeconds: number): Promise<ClaimedDelivery[]> {
-    const rows = await this.prisma.$queryRaw<(ClaimedDelivery & { waiting: boolean })[]>`
+    // Every scheduler round runs this, found work or not: straight to the pool (see PrismaService).
+    const { rows } = await this.prisma.pool.query<ClaimedDelivery & { waiting: boolean }>({
+      name: 'deliveries-claim-due',
+      text: `
       WITH due AS (
         SELECT id, endpoint_id, seq FROM event_deliveries
         WHERE status IN ('Scheduled', 'Retry') AND next_attempt_at <= now()
         ORDER BY next_attempt_at
-        LIMIT ${limit}::int
+        LIMIT $1::int
         FOR UPDATE SKIP LOCKED
       ), waiting AS (
         SELECT due.id FROM due JOIN endpoints ep ON ep.id = due.endpoint_id
         WHERE ep.ordered AND EXISTS (
           SELECT 1 FROM event_deliveries ahead
-          WHERE ahead.endpoint_id = due.endpoint_id AND ahead.status IN ${UNFINISHED} AND ahead.seq < due.seq)
+          WHERE ahead.endpoint_id = due.endpoint_id AND ahead.status IN ${UNFINISHED.sql} AND ahead.seq < due.seq)
       )
       UPDATE event_deliveries d
-      SET next_attempt_at = CASE WHEN w.id IS NULL THEN now() + make_interval(secs => ${leaseSeconds}::int)
-                                 ELSE ${ORDERED_WAITING_UNTIL}::timestamptz END,
+      SET next_attempt_at = CASE WHEN w.id IS NULL THEN now() + make_interval(secs => $2::int)
+                                 ELSE $3::timestamptz END,
           updated_at = now()
       FROM due LEFT JOIN waiting w ON w.id = due.id
       WHERE d.id = due.id
       RETURNING d.id, d.event_id AS "eventId", d.endpoint_id AS "endpointId", d.project_id AS "projectId",
-                w.id IS NOT NULL AS waiting`;
+                w.id IS NOT NULL AS waiting`,
+      values: [limit, leaseSeconds, ORDERED_WAITING_UNTIL.toISOString()],
+    });
     return rows.filter((row) => !row.waiting).map(({ waiting: _waiting, ...claimed }) => claimed);
   }
 
