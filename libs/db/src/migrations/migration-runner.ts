@@ -5,10 +5,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 
 /** Prisma Migrate's advisory lock key: holding it also keeps `prisma migrate deploy` out. */
 export const PRISMA_MIGRATE_ADVISORY_LOCK_KEY = 72707369;
+/** How often a runner that finds another migrating asks for the lock again. */
+const LOCK_POLL_INTERVAL_MS = 100;
 
 /** The table exactly as the Prisma schema engine creates it on PostgreSQL. */
 export const PRISMA_MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -286,19 +289,23 @@ export class MigrationRunner {
   }
 
   private async acquireLock(client: Client): Promise<void> {
-    // lock_timeout applies to advisory locks too; reset right after so migrations are unaffected.
-    await client.query(`SET lock_timeout = ${String(Math.max(1, Math.floor(this.lockTimeoutMs)))}`);
-    try {
-      await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_ADVISORY_LOCK_KEY]);
-    } catch (err) {
-      throw new MigrationError(
-        `Timed out after ${this.lockTimeoutMs} ms waiting for the migration advisory lock ` +
-          `(pg_advisory_lock(${PRISMA_MIGRATE_ADVISORY_LOCK_KEY})): another migrator is running`,
-        undefined,
-        { cause: err },
+    // Poll with pg_try_advisory_lock instead of waiting inside pg_advisory_lock: a waiting
+    // statement holds a snapshot, and `CREATE INDEX CONCURRENTLY` in the holder's migration waits
+    // for every such snapshot to end, so replicas starting together would deadlock on it.
+    const deadline = Date.now() + this.lockTimeoutMs;
+    for (;;) {
+      const result = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock($1) AS locked',
+        [PRISMA_MIGRATE_ADVISORY_LOCK_KEY],
       );
-    } finally {
-      await client.query('RESET lock_timeout');
+      if (result.rows[0]?.locked === true) return;
+      if (Date.now() >= deadline) {
+        throw new MigrationError(
+          `Timed out after ${this.lockTimeoutMs} ms waiting for the migration advisory lock ` +
+            `(pg_advisory_lock(${PRISMA_MIGRATE_ADVISORY_LOCK_KEY})): another migrator is running`,
+        );
+      }
+      await sleep(LOCK_POLL_INTERVAL_MS);
     }
   }
 
