@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { describeVerifyFailure, HttpSourceIngestService } from '@flotilla/ingestion';
-import { closeAfterAnswer, readBoundedBody } from '../http/bounded-body';
+import { discardRestAfterAnswer, readBoundedBody } from '../http/bounded-body';
 import { ok, type Envelope } from '../http/envelope';
 import { RequestError } from '../http/request-error';
 
@@ -24,12 +24,12 @@ export class IncomingWebhooksController {
   ): Promise<Envelope<unknown>> {
     const source = await this.incoming.resolve(maskId);
     if (!source) {
-      closeAfterAnswer(request, response);
+      discardRestAfterAnswer(request, response);
       throw new RequestError(404, 'source not found (unknown, deleted or disabled)', 'maskID');
     }
     const body = await readBoundedBody(request, source.maxPayloadBytes);
     if (!body) {
-      closeAfterAnswer(request, response);
+      discardRestAfterAnswer(request, response);
       throw new RequestError(
         413,
         `request body is larger than this project's limit of ${String(source.maxPayloadBytes)} bytes`,

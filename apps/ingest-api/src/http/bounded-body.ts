@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 
-/** How long a refused upload may keep its connection, so the client can read our answer. */
+/** How long a refused upload may go on after our answer before its connection is cut. */
 const REFUSED_UPLOAD_GRACE_MS = 2000;
 
 /**
@@ -58,15 +58,21 @@ export function readBoundedBody(request: Request, limit: number): Promise<Buffer
 }
 
 /**
- * For an answer given before the body was read (unknown source, body too large): close the
- * connection after answering rather than reading an upload of any size to keep it alive. The
- * socket gets a short grace period, as closing with unread data would reset it before the client
- * saw the answer.
+ * For an answer given before the body was read (unknown source, body too large): once the answer
+ * is sent, discard the rest of the upload for a short grace period, then cut the connection if it
+ * has still not ended. Closing at once (`Connection: close`) makes Node destroy the socket with
+ * unread data, which resets it: a client still uploading saw EPIPE instead of our 413. The grace
+ * period keeps an upload of any size from holding the connection.
  */
-export function closeAfterAnswer(request: Request, response: Response): void {
+export function discardRestAfterAnswer(request: Request, response: Response): void {
   if (request.complete) return;
-  response.setHeader('Connection', 'close');
   response.once('finish', () => {
-    setTimeout(() => request.socket.destroy(), REFUSED_UPLOAD_GRACE_MS).unref();
+    if (request.complete) return;
+    const cutOff = setTimeout(() => request.socket.destroy(), REFUSED_UPLOAD_GRACE_MS).unref();
+    request.once('end', () => {
+      clearTimeout(cutOff);
+    });
+    // No 'data' listener is left, so resuming reads and drops the bytes.
+    request.resume();
   });
 }
