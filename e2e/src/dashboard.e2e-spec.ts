@@ -100,6 +100,8 @@ describe('the dashboard and the customer portal, in Chromium', () => {
 
   it('signs in with a project API key, keyboard first', async () => {
     await page.goto(`${base}/ui/`);
+    // The app renders after the page's load event: Tab only once the form is on screen.
+    await page.getByLabel('API key or admin token').waitFor();
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement.tagName')).toBe('INPUT');
     await page.getByLabel('API key or admin token').fill(project.apiKey);
