@@ -40,7 +40,7 @@ describe('credentials in custom headers', () => {
   it('are sent to the receiver but masked in the attempt log and endpoint.updated', async () => {
     const project = await createProject(stack.admin, 'masking');
     const base = `/api/v1/projects/${project.projectId}`;
-    await project.api.expect(200, 'PUT', base, {
+    await project.api.expect(202, 'PUT', base, {
       config: {
         meta_event: {
           is_enabled: true,
@@ -56,7 +56,7 @@ describe('credentials in custom headers', () => {
       url: receiver.url,
       custom_headers: { ...CREDENTIALS, 'X-Team': 'visible-team' },
     });
-    await project.api.expect(200, 'PUT', `${base}/endpoints/${endpoint.uid}`, {
+    await project.api.expect(202, 'PUT', `${base}/endpoints/${endpoint.uid}`, {
       name: 'renamed',
     });
     const event = await project.api.expect<{ uid: string }>(201, 'POST', `${base}/events`, {

@@ -109,8 +109,9 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
     expect(response.body.data).toBeUndefined();
   }
 
+  /** An update's answer: Convoy answers every update, pause, activate and toggle 202 Accepted. */
   function expectResource(response: ApiResponse, message: string): void {
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(202);
     expect(response.body.status).toBe(true);
     expect(response.body.message).toBe(message);
     const data = response.body.data as Resource;
@@ -322,7 +323,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
           api_key: { header_name: 'X-Api-Key', header_value: 'k-123' },
         },
       });
-      expect(moved.status).toBe(200);
+      expect(moved.status).toBe(202);
       expect(moved.body.data).toMatchObject({ url: second.url });
       const eventId = await sendEvent(project, endpoint.uid, { moved: true });
       const [request] = await second.waitForRequests(1);
@@ -417,7 +418,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
 
       // Convoy's pause is a toggle.
       const toggled = await project.api.expect<EndpointView>(
-        200,
+        202,
         'PUT',
         projectPath(project, `endpoints/${endpoint.uid}/pause`),
       );
@@ -455,7 +456,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       for (const delivery of await deliveriesOf(project, whileInactive))
         expect(delivery.status).toBe('Discarded');
       await project.api.expect(
-        200,
+        202,
         'POST',
         projectPath(project, `endpoints/${endpoint.uid}/activate`),
       );
@@ -504,7 +505,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       const otherEndpoint = await createEndpoint(other, { name: 'theirs', url: target.url });
 
       // A delivery waiting on a pause when the endpoint is deleted is discarded, never sent.
-      await project.api.expect(200, 'PUT', projectPath(project, `endpoints/${endpoint.uid}/pause`));
+      await project.api.expect(202, 'PUT', projectPath(project, `endpoints/${endpoint.uid}/pause`));
       const pendingId = await sendEvent(project, endpoint.uid, { pending: true });
       await deliveryOf(project, pendingId, {
         status: 'Scheduled',
@@ -650,7 +651,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       expect(await deliveriesOf(project, whileOff)).toHaveLength(0);
       expect(target.requests).toHaveLength(1);
       const on = await project.api.expect<SubscriptionView>(
-        200,
+        202,
         'PUT',
         projectPath(project, `subscriptions/${subscription.uid}/toggle_status`),
       );
@@ -764,7 +765,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
           meta_event: { is_enabled: true, type: 'http', url: meta.url, secret: metaSecret },
         },
       });
-      expect(configured.status).toBe(200);
+      expect(configured.status).toBe(202);
 
       const target = await receivers.start((_request, index) => ({
         status: index === 0 ? 200 : 500,
@@ -788,7 +789,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       expect(created.data).not.toHaveProperty('secrets');
       expect(JSON.stringify(created.data)).not.toContain('very-secret');
 
-      await project.api.expect(200, 'PUT', projectPath(project, `endpoints/${endpoint.uid}`), {
+      await project.api.expect(202, 'PUT', projectPath(project, `endpoints/${endpoint.uid}`), {
         name: 'renamed',
       });
       expect(
@@ -840,7 +841,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       });
       const target = await receivers.start();
       const endpoint = await createEndpoint(project, { name: 'ep', url: target.url });
-      await project.api.expect(200, 'PUT', projectPath(project, `endpoints/${endpoint.uid}`), {
+      await project.api.expect(202, 'PUT', projectPath(project, `endpoints/${endpoint.uid}`), {
         name: 'renamed',
       });
       await project.api.expect(200, 'DELETE', projectPath(project, `endpoints/${endpoint.uid}`));
@@ -866,7 +867,7 @@ describe('management API: project, endpoint and subscription lifecycle, meta eve
       });
       const started = Date.now();
       const fast = await createEndpoint(slow, { name: 'ep', url: target.url });
-      await slow.api.expect(200, 'PUT', projectPath(slow, `endpoints/${fast.uid}`), {
+      await slow.api.expect(202, 'PUT', projectPath(slow, `endpoints/${fast.uid}`), {
         name: 'again',
       });
       expect(Date.now() - started).toBeLessThan(3000);

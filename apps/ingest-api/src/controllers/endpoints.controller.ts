@@ -75,6 +75,8 @@ export class EndpointsController {
 
   @ApiOperation({ summary: 'Update an endpoint', data: endpointResponseSchema })
   @Put(':endpointID')
+  // Convoy answers 202 Accepted (api/handlers).
+  @HttpCode(202)
   async update(
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,
@@ -100,6 +102,8 @@ export class EndpointsController {
   /** Convoy's toggle: active → paused, paused → active (an inactive endpoint is 409: use activate). */
   @ApiOperation({ summary: 'Pause or unpause an endpoint', data: endpointResponseSchema })
   @Put(':endpointID/pause')
+  // Convoy answers 202 Accepted (api/handlers).
+  @HttpCode(202)
   async togglePause(
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,
@@ -115,7 +119,8 @@ export class EndpointsController {
 
   @ApiOperation({ summary: 'Activate an endpoint', data: endpointResponseSchema })
   @Post(':endpointID/activate')
-  @HttpCode(200)
+  // Convoy answers 202 Accepted (api/handlers/endpoint.go, ActivateEndpoint).
+  @HttpCode(202)
   async activate(
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,

@@ -42,6 +42,8 @@ export class ProjectsController {
 
   /** Name and config; `config` is merged into the stored one and validated whole. */
   @Put(':projectID')
+  // Convoy answers 202 Accepted (api/handlers/project.go, UpdateProject).
+  @HttpCode(202)
   @UseGuards(ProjectGuard)
   async update(
     @Param('projectID') projectId: string,

@@ -78,6 +78,8 @@ export class SubscriptionsController {
 
   @ApiOperation({ summary: 'Update a subscription', data: subscriptionResponseSchema })
   @Put(':subscriptionID')
+  // Convoy answers 202 Accepted (api/handlers).
+  @HttpCode(202)
   async update(
     @Param('projectID') projectId: string,
     @Param('subscriptionID') id: string,
@@ -105,6 +107,8 @@ export class SubscriptionsController {
     data: subscriptionResponseSchema,
   })
   @Put(':subscriptionID/toggle_status')
+  // Convoy answers 202 Accepted (api/handlers).
+  @HttpCode(202)
   async toggleStatus(
     @Param('projectID') projectId: string,
     @Param('subscriptionID') id: string,
