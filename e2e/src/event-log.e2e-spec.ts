@@ -345,6 +345,25 @@ describe('event log: dynamic events, list filters, cursors, status totals, attem
       expect(eventsOf(await get(project, `eventdeliveries?${range}&status=Success`))).toEqual([]);
     });
 
+    // Convoy's handlers read startDate/endDate with the layout "2006-01-02T15:04:05": no zone,
+    // meaning UTC (api/handlers/event.go, getSearchParams).
+    it("takes Convoy's zone-less startDate and endDate as UTC", async () => {
+      const zoneless = (iso: string): string => iso.replace(/Z$/, '');
+      const range = `startDate=${zoneless(between.startDate)}&endDate=${zoneless(between.endDate)}`;
+      expect(ids(await get(project, `events?${range}`))).toEqual(between.ids);
+      const deliveries = await get<PageView<DeliveryView>>(project, `eventdeliveries?${range}`);
+      expect(deliveries.content.map((delivery) => delivery.event_id)).toEqual(between.ids);
+      expect(
+        ids(await get(project, 'events?startDate=2000-01-01T00:00:00&endDate=2000-01-02T00:00:00')),
+      ).toEqual([]);
+    });
+
+    // A published Convoy client sends the delivery list's event type filter as `event_type`.
+    it('filters deliveries by event_type as by eventType', async () => {
+      const page = await get<PageView<DeliveryView>>(project, 'eventdeliveries?event_type=alpha');
+      expect(page.content.map((delivery) => delivery.event_id)).toEqual(alphaIds);
+    });
+
     it('pages forward and back with cursors, without duplicates or gaps', async () => {
       for (const sort of ['desc', 'asc']) {
         const expected = sort === 'desc' ? eventIds : [...eventIds].reverse();

@@ -70,7 +70,7 @@ export function deliveryFilters(query: DeliveryStatusTotalsQuery): DeliveryFilte
     eventId: query.eventId,
     endpointIds: query.endpointId,
     subscriptionId: query.subscriptionId,
-    eventType: query.eventType,
+    eventType: query.eventType ?? query.event_type,
     idempotencyKey: query.idempotencyKey,
     brokerMessageId: query.brokerMessageId,
     statuses: query.status ? [...new Set(query.status)] : undefined,

@@ -2982,6 +2982,7 @@ export interface operations {
                 endpointId?: string[];
                 subscriptionId?: string;
                 eventType?: string;
+                event_type?: string;
                 idempotencyKey?: string;
                 brokerMessageId?: string;
                 status?: string[];
@@ -3331,6 +3332,7 @@ export interface operations {
                 endpointId?: string[];
                 subscriptionId?: string;
                 eventType?: string;
+                event_type?: string;
                 idempotencyKey?: string;
                 brokerMessageId?: string;
                 status?: string[];
@@ -3415,6 +3417,7 @@ export interface operations {
                 endpointId?: string[];
                 subscriptionId?: string;
                 eventType?: string;
+                event_type?: string;
                 idempotencyKey?: string;
                 brokerMessageId?: string;
                 status?: string[];
@@ -3577,6 +3580,7 @@ export interface operations {
                 endpointId?: string[];
                 subscriptionId?: string;
                 eventType?: string;
+                event_type?: string;
                 idempotencyKey?: string;
                 brokerMessageId?: string;
                 status?: string[];
@@ -6660,6 +6664,7 @@ export interface operations {
                 endpointId?: string[];
                 subscriptionId?: string;
                 eventType?: string;
+                event_type?: string;
                 idempotencyKey?: string;
                 brokerMessageId?: string;
                 status?: string[];

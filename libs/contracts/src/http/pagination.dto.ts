@@ -50,7 +50,18 @@ const textParam = z.preprocess(
     .regex(/^[^\0]*$/, 'must not contain NUL characters')
     .optional(),
 );
-const dateParam = z.preprocess(blankIsAbsent, z.iso.datetime({ offset: true }).optional());
+/** Convoy's own format, `2006-01-02T15:04:05`: no zone, which Convoy reads as UTC. */
+const ZONELESS_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/;
+/** RFC 3339 with an offset, or Convoy's zone-less form taken as UTC. */
+const dateParam = z.preprocess(
+  (value) => {
+    const present = blankIsAbsent(value);
+    return typeof present === 'string' && ZONELESS_DATE_TIME.test(present)
+      ? `${present}Z`
+      : present;
+  },
+  z.iso.datetime({ offset: true }).optional(),
+);
 
 /**
  * The order of the event log lists: newest first (Convoy's default) or oldest first. Convoy
@@ -89,6 +100,8 @@ export const deliveryListQuerySchema = pageQuerySchema.extend({
   endpointId: idList,
   subscriptionId: idParam,
   eventType: textParam,
+  /** A published Convoy client spells the delivery list's filter `event_type`. */
+  event_type: textParam,
   idempotencyKey: textParam,
   brokerMessageId: textParam,
   status: z.preprocess(
