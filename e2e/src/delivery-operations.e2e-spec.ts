@@ -288,6 +288,26 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     await settled(project, refunded, 'Success', 1);
   });
 
+  // Convoy's CountAffectedEvents (api/handlers/event.go) answers {num} for the batch replay filters.
+  it('counts the events a batch replay with the same filters would take', async () => {
+    const project = await createProject(stack.admin, 'count-replay', NO_RETRIES);
+    const target = await receivers.start();
+    const endpoint = await createEndpoint(project, { name: 'ok', url: target.url });
+    for (const n of [1, 2]) await sendEvent(project, endpoint.uid, { n }, 'order.paid');
+    await sendEvent(project, endpoint.uid, { n: 3 }, 'order.refunded');
+    const count = (query: string) =>
+      project.api.expect<{ num: number }>(
+        200,
+        'GET',
+        projectPath(project, `events/countbatchreplayevents${query}`),
+      );
+    await eventually(async () => {
+      expect(await count('')).toEqual({ num: 3 });
+    });
+    expect(await count('?eventType=order.paid')).toEqual({ num: 2 });
+    expect(await count(`?endpointId=${UNKNOWN_ID}`)).toEqual({ num: 0 });
+  });
+
   it('answers 404 for unknown ids', async () => {
     const project = await createProject(stack.admin, 'not-found');
     for (const [method, rest] of [

@@ -135,6 +135,7 @@ const ROUTES: Record<string, RouteSpec | undefined> = {
     scope: 'project',
     query: (ids) => `endpointId=${ids.endpointID}&sourceId=${ids.sourceID}`,
   },
+  'GET /api/v1/projects/:projectID/events/countbatchreplayevents': { scope: 'project' },
   'PUT /api/v1/projects/:projectID/events/:eventID/replay': { scope: 'project' },
   'GET /api/v1/projects/:projectID/events/:eventID': { scope: 'project' },
   'GET /api/v1/projects/:projectID/eventdeliveries': { scope: 'project' },

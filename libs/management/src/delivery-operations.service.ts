@@ -125,6 +125,11 @@ export class DeliveryOperationsService {
     return filters ? this.deliveries.countRetryable(projectId, filters) : Promise.resolve(0);
   }
 
+  /** `GET /events/countbatchreplayevents`: how many events a batch replay with these filters selects. */
+  countBatchReplay(projectId: string, query: BatchReplayQuery): Promise<number> {
+    return this.deliveries.countEvents(projectId, replayFilters(query));
+  }
+
   /** `PUT /events/{id}/replay`: every delivery of the event sent again, or the event routed again. */
   async replay(projectId: string, eventId: string): Promise<Event> {
     const event = UUID_PATTERN.test(eventId)

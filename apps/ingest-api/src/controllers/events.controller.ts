@@ -128,6 +128,18 @@ export class EventsController {
     return batchEnvelope(await sentOr503(this.operations.batchReplay(projectId, query)));
   }
 
+  /** Convoy's `CountAffectedEvents` (api/handlers/event.go): `{num}` for the batch replay filters. */
+  @ApiOperation({ summary: 'Count the events a batch replay would select' })
+  @Get('countbatchreplayevents')
+  async countBatchReplay(
+    @Param('projectID') projectId: string,
+    @ValidQuery(batchReplayQuerySchema) query: BatchReplayQuery,
+  ): Promise<Envelope<{ num: number }>> {
+    return ok('events count successful', {
+      num: await this.operations.countBatchReplay(projectId, query),
+    });
+  }
+
   @ApiOperation({ summary: 'Replay an event', data: eventResponseSchema })
   @Put(':eventID/replay')
   async replay(

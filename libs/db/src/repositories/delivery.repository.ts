@@ -353,6 +353,14 @@ export class DeliveryRepository {
     return rows.map((row) => row.id);
   }
 
+  /** How many events these filters select (what a batch replay would take). */
+  async countEvents(projectId: string, filters: EventFilters): Promise<number> {
+    const rows = await this.prisma.$queryRaw<{ n: bigint }[]>`
+      SELECT count(*) AS n FROM events e
+      WHERE ${Prisma.join(eventConditions(projectId, filters), ' AND ')}`;
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** Those of these events that have no delivery at all (replay routes them again). */
   eventsWithoutDeliveries(projectId: string, eventIds: readonly string[]): Promise<Event[]> {
     if (eventIds.length === 0) return Promise.resolve([]);
