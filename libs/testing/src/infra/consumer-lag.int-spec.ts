@@ -1,50 +1,34 @@
 // Consumer lag and dead-letter metrics against the real mock broker: what the chart's
 // FlotillaConsumerLagHigh and FlotillaDeadLettersGrowing alerts read.
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { TOPICS } from '@flotilla/contracts';
 import {
   KafkaProducerService,
   KafkaTransportFactory,
-  MessagingModule,
   type BatchOutcome,
   type ConsumedMessage,
   type KafkaBatchTransport,
 } from '@flotilla/messaging';
-import { createLogger, MetricsRegistry, ObservabilityModule } from '@flotilla/observability';
+import { MetricsRegistry } from '@flotilla/observability';
 import { metricValue } from '../services/service-process';
 import { eventually } from '../eventually';
-import { startKafkaMock, type KafkaMockHandle } from './kafka-mock.launcher';
+import { startMessagingContext, type MessagingContext } from './messaging-context';
 
 jest.setTimeout(90_000);
 
 describe('consumer lag and dead letters as metrics', () => {
-  let mock: KafkaMockHandle;
+  let context: MessagingContext;
   let app: INestApplicationContext;
   let transport: KafkaBatchTransport | undefined;
-  const logger = createLogger('lag-int-spec', process.env['TRANSPORT_SPEC_LOG'] ?? 'silent');
 
   beforeAll(async () => {
-    mock = await startKafkaMock();
-    @Module({
-      imports: [
-        ObservabilityModule.forRoot('lag-int-spec', logger),
-        MessagingModule.forRoot({
-          brokers: mock.brokers,
-          clientId: 'lag-int-spec',
-          idempotentProducer: false,
-        }),
-      ],
-    })
-    class LagSpecModule {}
-    app = await NestFactory.createApplicationContext(LagSpecModule, { logger: false });
-    await app.init();
+    context = await startMessagingContext('lag-int-spec');
+    app = context.app;
   });
 
   afterAll(async () => {
     await transport?.close();
-    await app.close();
-    await mock.stop();
+    await context.close();
   });
 
   it('shows the uncommitted backlog per partition, then zero once handled; counts dead letters', async () => {

@@ -10,13 +10,14 @@ import {
 } from '@flotilla/messaging';
 import { createLogger } from '@flotilla/observability';
 import { eventually } from '../eventually';
-import { startKafkaMock, type KafkaMockHandle } from './kafka-mock.launcher';
+import {
+  INVALID_REQUEST,
+  startKafkaMock,
+  SYNC_GROUP_API_KEY,
+  type KafkaMockHandle,
+} from './kafka-mock.launcher';
 
 jest.setTimeout(60_000);
-
-/** Kafka's SyncGroup request, and INVALID_REQUEST: an answer kafkajs does not retry. */
-const SYNC_GROUP_API_KEY = 14;
-const INVALID_REQUEST = 42;
 
 describe('KafkaBatchTransport against the Kafka mock broker', () => {
   let mock: KafkaMockHandle;

@@ -25,6 +25,10 @@ export interface KafkaMockHandle {
   stop: () => Promise<void>;
 }
 
+/** Kafka's SyncGroup request, and INVALID_REQUEST: an answer kafkajs does not retry. */
+export const SYNC_GROUP_API_KEY = 14;
+export const INVALID_REQUEST = 42;
+
 const START_TIMEOUT_MS = 20_000;
 const COMMAND_TIMEOUT_MS = 10_000;
 const STDERR_TAIL_CHARS = 4000;

@@ -1,50 +1,31 @@
 // Readiness against the real mock broker: `/health` must reflect every consumer a service runs.
-import { Module, type INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { TOPICS } from '@flotilla/contracts';
 import {
   KafkaTransportFactory,
-  MessagingModule,
   type BatchOutcome,
   type KafkaBatchTransport,
 } from '@flotilla/messaging';
-import { createLogger, HealthRegistry, ObservabilityModule } from '@flotilla/observability';
+import { HealthRegistry } from '@flotilla/observability';
 import { eventually } from '../eventually';
-import { startKafkaMock, type KafkaMockHandle } from './kafka-mock.launcher';
+import { INVALID_REQUEST, SYNC_GROUP_API_KEY } from './kafka-mock.launcher';
+import { startMessagingContext, type MessagingContext } from './messaging-context';
 
 jest.setTimeout(90_000);
 
-/** Kafka's SyncGroup request, and INVALID_REQUEST: an answer kafkajs does not retry. */
-const SYNC_GROUP_API_KEY = 14;
-const INVALID_REQUEST = 42;
-
 describe('readiness of a service running a Kafka consumer', () => {
-  let mock: KafkaMockHandle;
+  let context: MessagingContext;
   let app: INestApplicationContext;
   let transport: KafkaBatchTransport | undefined;
-  const logger = createLogger('readiness-int-spec', process.env['TRANSPORT_SPEC_LOG'] ?? 'silent');
 
   beforeAll(async () => {
-    mock = await startKafkaMock();
-    @Module({
-      imports: [
-        ObservabilityModule.forRoot('readiness-int-spec', logger),
-        MessagingModule.forRoot({
-          brokers: mock.brokers,
-          clientId: 'readiness-int-spec',
-          idempotentProducer: false,
-        }),
-      ],
-    })
-    class ReadinessSpecModule {}
-    app = await NestFactory.createApplicationContext(ReadinessSpecModule, { logger: false });
-    await app.init();
+    context = await startMessagingContext('readiness-int-spec');
+    app = context.app;
   });
 
   afterAll(async () => {
     await transport?.close();
-    await app.close();
-    await mock.stop();
+    await context.close();
   });
 
   it('answers not ready while its consumer has crashed, and ready again once it is back', async () => {
@@ -65,7 +46,7 @@ describe('readiness of a service running a Kafka consumer', () => {
     );
     // Its first group syncs fail the way a malformed answer does: kafkajs gives the consumer up
     // each time, and the transport starts a new one a second later.
-    await mock.pushRequestErrors(SYNC_GROUP_API_KEY, INVALID_REQUEST, 3);
+    await context.mock.pushRequestErrors(SYNC_GROUP_API_KEY, INVALID_REQUEST, 3);
     const started = transport;
     await new Promise<void>((resolve, reject) => {
       started.listen((error?: unknown) => {
