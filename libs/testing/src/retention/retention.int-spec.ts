@@ -5,36 +5,23 @@ import { Client } from 'pg';
 import { newId } from '@flotilla/contracts';
 import { MigrationRunner, PrismaService, RetentionRepository } from '@flotilla/db';
 import { createLogger, MetricsRegistry } from '@flotilla/observability';
-import { RetentionService } from './retention.service';
+import { RetentionService } from '@flotilla/delivery';
+import { createDatabase, dropDatabase } from '../infra/postgres';
 
 jest.setTimeout(120_000);
 
-const ADMIN_URL =
-  process.env['FLOTILLA_TEST_PG_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const databaseName = `flotilla_ret_${randomBytes(6).toString('hex')}`;
 const DAY = 86_400_000;
 let client: Client;
 let prisma: PrismaService;
 let service: RetentionService;
 
-async function admin(sql: string): Promise<void> {
-  const connection = new Client({ connectionString: ADMIN_URL });
-  await connection.connect();
-  try {
-    await connection.query(sql);
-  } finally {
-    await connection.end();
-  }
-}
-
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${databaseName}"`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${databaseName}`;
-  await new MigrationRunner(url.toString()).migrate();
-  client = new Client({ connectionString: url.toString() });
+  const url = await createDatabase(databaseName);
+  await new MigrationRunner(url).migrate();
+  client = new Client({ connectionString: url });
   await client.connect();
-  prisma = new PrismaService({ url: url.toString(), poolSize: 2 });
+  prisma = new PrismaService({ url, poolSize: 2 });
   service = new RetentionService(
     new RetentionRepository(prisma),
     createLogger('test', 'silent'),
@@ -45,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await prisma.$disconnect();
   await client.end();
-  await admin(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
+  await dropDatabase(databaseName);
 });
 
 async function project(config: Record<string, unknown>): Promise<{ id: string; endpoint: string }> {
