@@ -276,11 +276,11 @@ describe('manual delivery operations: resend, force resend, batch retry, replay'
     const refunded = await sendEvent(project, endpoint.uid, { n: 3 }, 'order.refunded');
     for (const id of [...paid, refunded]) await settled(project, id, 'Success', 1);
 
-    const replayed = await project.api.post<BatchResult>(
+    const replayed = await project.api.post<string>(
       projectPath(project, 'events/batchreplay?eventType=order.paid'),
     );
-    expect(replayed.status).toBe(200);
-    expect(replayed.body.data).toEqual({ successes: 2, failures: 0 });
+    // Convoy's BatchReplayEvents: "n successful, m failed" (its reference types data a string).
+    expect([replayed.status, replayed.body.data]).toEqual([200, '2 successful, 0 failed']);
     await target.waitForRequests(5);
     for (const id of paid) await settled(project, id, 'Success', 2);
     await quiet();

@@ -362,13 +362,14 @@ describe('event-type catalog, portal links and the portal API', () => {
         { name: 'renamed', can_manage_endpoint: true },
       );
       expect([updated.status, updated.body.data.can_manage_endpoint]).toEqual([202, true]);
-      const refreshed = await project.api.expect<PortalLinkView>(
+      // Convoy's RefreshPortalLinkAuthToken answers the new token itself as data.
+      const refreshed = await project.api.expect<string>(
         200,
         'GET',
         projectPath(project, `portal-links/${link.uid}/refresh_token`),
       );
       expect((await portal.get('/portal-api/portal_link')).status).toBe(401);
-      const fresh = new FlotillaApi(stack.service('ingest-api').url, refreshed.token);
+      const fresh = new FlotillaApi(stack.service('ingest-api').url, refreshed);
       expect((await fresh.get('/portal-api/portal_link')).status).toBe(200);
       await project.api.expect(200, 'PUT', projectPath(project, `portal-links/${link.uid}/revoke`));
       expect((await fresh.get('/portal-api/portal_link')).status).toBe(401);

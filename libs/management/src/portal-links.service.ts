@@ -129,8 +129,8 @@ export class PortalLinksService {
     this.forget(id);
   }
 
-  /** A new token (and url) for the link; the old token stops working. */
-  async refreshToken(projectId: string, id: string, baseUrl: string): Promise<PortalLinkResponse> {
+  /** A new token for the link; the old token stops working. */
+  async refreshToken(projectId: string, id: string): Promise<string> {
     await this.find(projectId, id);
     const token = generateToken('PL');
     const link = await this.links.replaceToken(projectId, id, {
@@ -139,7 +139,7 @@ export class PortalLinksService {
     });
     if (!link) throw new ManagementError('not_found', `portal link ${id} not found`);
     this.forget(id);
-    return this.present(link, { token: token.token, baseUrl });
+    return token.token;
   }
 
   /** Remembers an endpoint the portal made for an endpoint-list link (owner links find it by owner). */

@@ -65,6 +65,8 @@ const DELIVERY_FIELDS = [
   'status',
   'metadata',
   'latency',
+  'latency_seconds',
+  'latency_ms',
   'description',
   'delivered_at',
   'created_at',

@@ -100,7 +100,11 @@ export function presentDelivery(delivery: EventDelivery): Record<string, unknown
       num_trials: delivery.attemptCount,
       next_send_time: delivery.nextAttemptAt.toISOString(),
     },
-    latency: delivery.latencyMs,
+    // Convoy's `latency` is a duration string (deprecated there, but typed `string` in its
+    // document) beside `latency_seconds`; `latency_ms` is Flotilla's exact figure.
+    latency: delivery.latencyMs === null ? '' : `${String(delivery.latencyMs)}ms`,
+    latency_seconds: (delivery.latencyMs ?? 0) / 1000,
+    latency_ms: delivery.latencyMs,
     description: delivery.lastError ?? '',
     delivered_at: delivery.deliveredAt?.toISOString() ?? null,
     created_at: delivery.createdAt.toISOString(),

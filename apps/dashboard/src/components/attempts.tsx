@@ -21,7 +21,7 @@ export function DeliverySummary({ delivery }: { delivery: Delivery }) {
       </div>
       <div>
         <dt className="muted">Latency</dt>
-        <dd>{delivery.latency === null ? '—' : `${delivery.latency} ms`}</dd>
+        <dd>{delivery.latency_ms === null ? '—' : `${delivery.latency_ms} ms`}</dd>
       </div>
       <div>
         <dt className="muted">Endpoint</dt>

@@ -12,6 +12,12 @@ import {
   useAction,
 } from '../components/ui';
 import { useLoad } from '../hooks';
+import { BASE } from '../router';
+
+/** Where a portal token opens the portal: this dashboard's own `/ui/portal` page. */
+function portalUrl(token: string): string {
+  return `${window.location.origin}${BASE}/portal?token=${encodeURIComponent(token)}`;
+}
 
 /**
  * Portal links: a customer's own view (their endpoints, deliveries, the event catalog). The link's
@@ -102,14 +108,13 @@ export function PortalLinksPage({ token, projectId }: { token: string; projectId
                           className="ghost small"
                           onClick={() =>
                             void action.run(async () => {
-                              setIssued(
-                                await unwrap<PortalLink>(
-                                  api.GET(
-                                    '/api/v1/projects/{projectID}/portal-links/{portalLinkID}/refresh_token',
-                                    path(link.uid),
-                                  ),
+                              const token = await unwrap<string>(
+                                api.GET(
+                                  '/api/v1/projects/{projectID}/portal-links/{portalLinkID}/refresh_token',
+                                  path(link.uid),
                                 ),
                               );
+                              setIssued({ ...link, token, url: portalUrl(token) });
                             })
                           }
                         >

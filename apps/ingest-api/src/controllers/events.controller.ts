@@ -1,12 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import {
   batchReplayQuerySchema,
+  batchReplayResponseSchema,
   createBroadcastEventBodySchema,
   createDynamicEventBodySchema,
   createEventBodySchema,
   createFanoutEventBodySchema,
   eventListQuerySchema,
-  type BatchOperationResult,
   type BatchReplayQuery,
   type CreateBroadcastEventBody,
   type CreateDynamicEventBody,
@@ -118,14 +118,24 @@ export class EventsController {
   }
 
   /** At most MAX_MANUAL_BATCH (10,000) matching events per call; more is a 400 asking for narrower filters. */
-  @ApiOperation({ summary: 'Replay the events matching the filters' })
+  /**
+   * Convoy's `BatchReplayEvents` (api/handlers/event.go) says "n successful, m failed"; its API
+   * reference types `data` as a string, so the same words are the data.
+   */
+  @ApiOperation({
+    summary: 'Replay the events matching the filters',
+    data: batchReplayResponseSchema,
+  })
   @Post('batchreplay')
   @HttpCode(200)
   async batchReplay(
     @Param('projectID') projectId: string,
     @ValidQuery(batchReplayQuerySchema) query: BatchReplayQuery,
-  ): Promise<Envelope<BatchOperationResult>> {
-    return batchEnvelope(await sentOr503(this.operations.batchReplay(projectId, query)));
+  ): Promise<Envelope<string>> {
+    const { message } = batchEnvelope(
+      await sentOr503(this.operations.batchReplay(projectId, query)),
+    );
+    return ok(message, message);
   }
 
   /** Convoy's `CountAffectedEvents` (api/handlers/event.go): `{num}` for the batch replay filters. */

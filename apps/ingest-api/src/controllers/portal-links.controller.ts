@@ -14,6 +14,7 @@ import {
   pageSchema,
   portalLinkListQuerySchema,
   portalLinkResponseSchema,
+  portalLinkTokenResponseSchema,
   updatePortalLinkBodySchema,
   type CreatePortalLinkBody,
   type Page,
@@ -84,19 +85,20 @@ export class PortalLinksController {
     return ok('Portal link fetched successfully', await this.links.get(projectId, id));
   }
 
-  /** A new token and url; the old token stops working. */
-  @ApiOperation({ summary: "Replace a portal link's token", data: portalLinkResponseSchema })
+  /**
+   * A new token; the old one stops working. Convoy's `RefreshPortalLinkAuthToken`
+   * (api/handlers/portal_link.go) answers the token itself as `data`; the portal's address is
+   * `/ui/portal?token=<token>` on this host.
+   */
+  @ApiOperation({ summary: "Replace a portal link's token", data: portalLinkTokenResponseSchema })
   @Get(':portalLinkID/refresh_token')
   async refreshToken(
     @Param('projectID') projectId: string,
     @Param('portalLinkID') id: string,
-    @Headers('host') host?: string,
-    @Headers('x-forwarded-proto') proto?: string,
-  ): Promise<Envelope<PortalLinkResponse>> {
-    const baseUrl = publicBaseUrl(this.publicUrl, host, proto);
+  ): Promise<Envelope<string>> {
     return ok(
       'Portal link token refreshed successfully',
-      await this.links.refreshToken(projectId, id, baseUrl),
+      await this.links.refreshToken(projectId, id),
     );
   }
 

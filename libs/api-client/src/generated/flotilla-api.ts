@@ -1028,6 +1028,7 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        BatchReplayResponse: string;
         /** @enum {string} */
         BrokerKind: "google" | "sqs";
         CreateApiKeyBody: {
@@ -1363,7 +1364,9 @@ export interface components {
                 /** Format: date-time */
                 next_send_time: string;
             };
-            latency: number | null;
+            latency: string;
+            latency_seconds: number;
+            latency_ms: number | null;
             description: string;
             delivered_at: string | null;
             /** Format: date-time */
@@ -1439,6 +1442,7 @@ export interface components {
             content: components["schemas"]["PortalLinkResponse"][];
             pagination: components["schemas"]["Pagination"];
         };
+        PortalLinkTokenResponse: string;
         PortalSelfResponse: {
             uid: string;
             name: string;
@@ -3993,9 +3997,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["BatchReplayResponse"];
                     };
                 };
             };
@@ -5118,7 +5120,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: components["schemas"]["PortalLinkResponse"];
+                        data: components["schemas"]["PortalLinkTokenResponse"];
                     };
                 };
             };

@@ -30,6 +30,9 @@ export type BatchRetryQuery = z.infer<typeof batchRetryQuerySchema>;
 export const batchReplayQuerySchema = eventListQuerySchema.omit(pagination);
 export type BatchReplayQuery = z.infer<typeof batchReplayQuerySchema>;
 
+/** `POST /events/batchreplay`'s data: "n successful, m failed", as Convoy's document types it. */
+export const batchReplayResponseSchema = z.string();
+
 /** What a batch operation did, as Convoy counts it ("n successful, m failed"). */
 export interface BatchOperationResult {
   successes: number;

@@ -45,6 +45,9 @@ export const portalLinkListQuerySchema = pageQuerySchema.extend({
 });
 export type PortalLinkListQuery = z.infer<typeof portalLinkListQuerySchema>;
 
+/** `GET /portal-links/{id}/refresh_token`: the new token itself, as Convoy answers it. */
+export const portalLinkTokenResponseSchema = z.string();
+
 export const portalLinkResponseSchema = z.object({
   uid: z.string(),
   project_id: z.string(),
@@ -117,7 +120,10 @@ export const portalDeliveryResponseSchema = z.object({
   event_type: z.string(),
   status: z.string(),
   metadata: z.object({ num_trials: z.int(), next_send_time: z.iso.datetime() }),
-  latency: z.int().nullable(),
+  /** Convoy's duration string (`"12ms"`), empty until delivered. */
+  latency: z.string(),
+  latency_seconds: z.number(),
+  latency_ms: z.int().nullable(),
   description: z.string(),
   delivered_at: z.iso.datetime().nullable(),
   created_at: z.iso.datetime(),
