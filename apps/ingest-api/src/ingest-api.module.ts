@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
 import type { IngestApiEnv } from '@flotilla/contracts';
 import { DbModule } from '@flotilla/db';
 import { EgressPolicy } from '@flotilla/egress';
@@ -35,6 +35,7 @@ import { PortalEndpointsController } from './controllers/portal-endpoints.contro
 import { PortalEventLogController } from './controllers/portal-event-log.controller';
 import { PortalLinksController } from './controllers/portal-links.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { ResponseContractInterceptor } from './http/response-contract.interceptor';
 import { DashboardFiles } from './http/dashboard-files';
 import { PortalGuard } from './http/portal.guard';
 import { PUBLIC_URL } from './http/public-url';
@@ -119,6 +120,9 @@ export class IngestApiModule {
         },
         { provide: ADMIN_TOKEN, useValue: config.FLOTILLA_ADMIN_TOKEN },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        ...(config.CHECK_RESPONSES
+          ? [{ provide: APP_INTERCEPTOR, useClass: ResponseContractInterceptor }]
+          : []),
       ],
     };
   }

@@ -287,6 +287,12 @@ export const ingestApiEnvSchema = commonEnvSchema
       .describe(
         'Failed API-key authentications one client address may make per minute and replica (0 turns the limit off). Beyond it: 429 with Retry-After, except for keys this replica already authenticated. Refused keys are also remembered for 10 s, so retrying one costs no database query.',
       ),
+    CHECK_RESPONSES: z
+      .stringbool()
+      .default(false)
+      .describe(
+        'Check every successful answer against the schema its route documents (the OpenAPI document): a mismatch answers 500 naming the field. For tests (the e2e suite turns it on); it costs a parse of every answer.',
+      ),
     MAX_ENDPOINTS_PER_PROJECT: z.coerce
       .number()
       .int()

@@ -52,6 +52,8 @@ export async function startTestStack(
     // Tests and benchmarks push thousands of requests a second through one key; auth-and-tenancy
     // sets a small limit to test it.
     API_RATE_LIMIT_PER_SECOND: '0',
+    // Every answer the e2e tests get is checked against its documented schema.
+    CHECK_RESPONSES: 'true',
     ...extraEnv,
   };
   const running = new Map<ServiceName, ServiceProcess>();
