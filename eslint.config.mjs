@@ -33,7 +33,10 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
       '@typescript-eslint/consistent-type-imports': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // With noUncheckedIndexedAccess, `!` after a bounds check is the honest way to say "present".
       '@typescript-eslint/no-non-null-assertion': 'off',
       // Nest and prom-client type plain option objects as classes; this rule flags their normal use.

@@ -2,6 +2,7 @@
 // checks Flotilla against: `node tools/openapi/extract-convoy-contract.mjs <convoy>/docs/v3/openapi3.json`.
 // Only structure is kept (types, properties, references, nullability, enums): no descriptions or
 // examples. Each operation keeps its success status and the schema of its envelope's `data`.
+// Format the result with Prettier afterwards (`npx prettier --write <file>`).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,4 @@
+import type { ApiKeyResponse, ApiKeyStatus } from '@flotilla/contracts';
 import type { ApiKey } from '@flotilla/db';
 import { generateToken, hashTokenSecret, parseToken, tokenSecretMatches } from './bearer-token';
 
@@ -20,8 +21,6 @@ export function parseApiKey(key: string): { prefix: string; secret: string } | u
 export const hashApiKeySecret = hashTokenSecret;
 export const apiKeySecretMatches = tokenSecretMatches;
 
-export type ApiKeyStatus = 'active' | 'revoked' | 'expired';
-
 export function apiKeyStatus(key: ApiKey, now = new Date()): ApiKeyStatus {
   if (key.revokedAt) return 'revoked';
   if (key.expiresAt && key.expiresAt <= now) return 'expired';
@@ -29,7 +28,7 @@ export function apiKeyStatus(key: ApiKey, now = new Date()): ApiKeyStatus {
 }
 
 /** What listing shows of a key: never the secret or its hash; `prefix` identifies it. */
-export function presentApiKey(key: ApiKey): Record<string, unknown> {
+export function presentApiKey(key: ApiKey): ApiKeyResponse {
   return {
     uid: key.id,
     project_id: key.projectId,

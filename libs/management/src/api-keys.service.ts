@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { newId, UUID_PATTERN, type CreateApiKeyBody } from '@flotilla/contracts';
+import {
+  newId,
+  UUID_PATTERN,
+  type CreateApiKeyBody,
+  type CreatedApiKeyResponse,
+} from '@flotilla/contracts';
 import {
   ApiKeyRepository,
   isUniqueViolation,
@@ -57,7 +62,7 @@ export class ApiKeysService {
   ) {}
 
   /** A new key; the answer is the only time its full value (`key`) is ever shown. */
-  async create(projectId: string, body: CreateApiKeyBody): Promise<Record<string, unknown>> {
+  async create(projectId: string, body: CreateApiKeyBody): Promise<CreatedApiKeyResponse> {
     await this.projects.get(projectId);
     const now = Date.now();
     let expiresAt: Date | null = null;

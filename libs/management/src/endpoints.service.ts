@@ -169,19 +169,23 @@ export class EndpointsService {
   private async announce(type: MetaEventType, endpoint: Endpoint): Promise<void> {
     const project = await this.projects.get(endpoint.projectId).catch(() => undefined);
     if (!project) return;
-    const data = presentEndpoint(endpoint);
-    const auth = data['authentication'] as {
-      type?: string;
-      api_key?: { header_name: string };
-    } | null;
-    delete data['secrets'];
-    // Credentials in custom headers are masked like the api_key value is left out.
-    const customHeaders = data['custom_headers'];
-    if (customHeaders && typeof customHeaders === 'object' && !Array.isArray(customHeaders))
-      data['custom_headers'] = maskCredentialHeaders(customHeaders as Record<string, unknown>);
-    data['authentication'] = auth?.api_key
-      ? { type: auth.type, api_key: { header_name: auth.api_key.header_name } }
-      : null;
+    const {
+      secrets: _secrets,
+      authentication,
+      custom_headers,
+      ...shown
+    } = presentEndpoint(endpoint);
+    const data = {
+      ...shown,
+      // Credentials in custom headers are masked, and the api_key value is left out.
+      custom_headers: maskCredentialHeaders(custom_headers),
+      authentication: authentication
+        ? {
+            type: authentication.type,
+            api_key: { header_name: authentication.api_key.header_name },
+          }
+        : null,
+    };
     this.metaEvents.publish(projectConfigSchema.parse(project.config), type, data);
   }
 

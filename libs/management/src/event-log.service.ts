@@ -3,8 +3,8 @@ import {
   deliveryStatusSchema,
   UUID_PATTERN,
   type DeliveryListQuery,
-  type DeliveryStatus,
   type DeliveryStatusTotalsQuery,
+  type StatusTotals,
   type EventListQuery,
   type PageQuery,
 } from '@flotilla/contracts';
@@ -79,7 +79,6 @@ export function deliveryFilters(query: DeliveryStatusTotalsQuery): DeliveryFilte
 }
 
 /** Every status with its count, zeros included, so clients need not know the list. */
-export type StatusTotals = Record<DeliveryStatus, number>;
 
 /** Reads of the event log: events, their deliveries and every attempt, scoped to one project. */
 @Injectable()

@@ -1,3 +1,9 @@
+import type {
+  PortalAttemptResponse,
+  PortalDeliveryResponse,
+  PortalEndpointResponse,
+  PortalEventResponse,
+} from '@flotilla/contracts';
 import type { DeliveryAttempt, Endpoint, Event, EventDelivery } from '@flotilla/db';
 import { presentAttempt, presentDelivery, presentEndpoint, presentEvent } from './presenters';
 
@@ -5,8 +11,9 @@ import { presentAttempt, presentDelivery, presentEndpoint, presentEvent } from '
  * What a portal token's holder (the operator's customer) may see: allowlists over the operator's
  * presenters, so a field added there reaches the portal only when added here on purpose.
  */
-function pick(source: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(fields.filter((field) => field in source).map((f) => [f, source[f]]));
+function pick<T extends object, K extends keyof T>(source: T, fields: readonly K[]): Pick<T, K> {
+  // Object.fromEntries loses the key types; the fields are exactly K.
+  return Object.fromEntries(fields.map((field) => [field, source[field]])) as Pick<T, K>;
 }
 
 const ENDPOINT_FIELDS = [
@@ -32,7 +39,7 @@ const ENDPOINT_FIELDS = [
 ] as const;
 
 /** The customer's own endpoint, secrets included (they verify signatures with them). */
-export function presentPortalEndpoint(endpoint: Endpoint): Record<string, unknown> {
+export function presentPortalEndpoint(endpoint: Endpoint): PortalEndpointResponse {
   return pick(presentEndpoint(endpoint), ENDPOINT_FIELDS);
 }
 
@@ -50,7 +57,7 @@ const EVENT_FIELDS = [
 export function presentPortalEvent(
   event: Event,
   reachable: ReadonlySet<string>,
-): Record<string, unknown> {
+): PortalEventResponse {
   return {
     ...pick(presentEvent(event), EVENT_FIELDS),
     endpoints: event.endpointId && reachable.has(event.endpointId) ? [event.endpointId] : [],
@@ -73,7 +80,7 @@ const DELIVERY_FIELDS = [
   'updated_at',
 ] as const;
 
-export function presentPortalDelivery(delivery: EventDelivery): Record<string, unknown> {
+export function presentPortalDelivery(delivery: EventDelivery): PortalDeliveryResponse {
   return pick(presentDelivery(delivery), DELIVERY_FIELDS);
 }
 
@@ -95,6 +102,6 @@ const ATTEMPT_FIELDS = [
   'created_at',
 ] as const;
 
-export function presentPortalAttempt(attempt: DeliveryAttempt): Record<string, unknown> {
+export function presentPortalAttempt(attempt: DeliveryAttempt): PortalAttemptResponse {
   return pick(presentAttempt(attempt), ATTEMPT_FIELDS);
 }

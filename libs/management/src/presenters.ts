@@ -1,9 +1,22 @@
-import type { Page } from '@flotilla/contracts';
+import {
+  projectConfigSchema,
+  type AcceptedEventResponse,
+  type AttemptResponse,
+  type DeliveryResponse,
+  type EndpointResponse,
+  type EventMessageV1,
+  type EventResponse,
+  type JsonValue,
+  type Page,
+  type ProjectResponse,
+  type SubscriptionResponse,
+} from '@flotilla/contracts';
 import type {
   DeliveryAttempt,
   Endpoint,
   Event,
   EventDelivery,
+  JsonValue as StoredJson,
   PageResult,
   Project,
   Subscription,
@@ -11,18 +24,28 @@ import type {
 
 /** Convoy's JSON shapes: snake_case fields, ids in `uid`, RFC 3339 timestamps. */
 
-export function presentProject(project: Project): Record<string, unknown> {
+/**
+ * A JSON column read back as the type it was written with: these columns are written only from
+ * values the body schemas in libs/contracts parsed, so they need no second parse on the way out.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- a typed read, as said above
+export function stored<T>(value: StoredJson): T {
+  return value as T;
+}
+
+export function presentProject(project: Project): ProjectResponse {
   return {
     uid: project.id,
     name: project.name,
     type: project.type,
-    config: project.config,
+    // Parsed, so a config stored before a setting existed answers with that setting's default.
+    config: projectConfigSchema.parse(project.config),
     created_at: project.createdAt.toISOString(),
     updated_at: project.updatedAt.toISOString(),
   };
 }
 
-export function presentEndpoint(endpoint: Endpoint): Record<string, unknown> {
+export function presentEndpoint(endpoint: Endpoint): EndpointResponse {
   return {
     uid: endpoint.id,
     project_id: endpoint.projectId,
@@ -33,15 +56,15 @@ export function presentEndpoint(endpoint: Endpoint): Record<string, unknown> {
     target_url: endpoint.url,
     description: endpoint.description ?? '',
     status: endpoint.status,
-    secrets: endpoint.secrets,
+    secrets: stored(endpoint.secrets),
     advanced_signatures: endpoint.advancedSignatures,
     support_email: endpoint.supportEmail ?? '',
     http_timeout: endpoint.httpTimeoutSeconds,
     rate_limit: endpoint.rateLimit,
     rate_limit_duration: endpoint.rateLimitDuration,
     content_type: endpoint.contentType,
-    custom_headers: endpoint.customHeaders,
-    authentication: endpoint.authentication,
+    custom_headers: stored(endpoint.customHeaders),
+    authentication: stored(endpoint.authentication),
     ordered: endpoint.ordered,
     disabled_reason: endpoint.disabledReason ?? '',
     created_at: endpoint.createdAt.toISOString(),
@@ -49,7 +72,7 @@ export function presentEndpoint(endpoint: Endpoint): Record<string, unknown> {
   };
 }
 
-export function presentSubscription(subscription: Subscription): Record<string, unknown> {
+export function presentSubscription(subscription: Subscription): SubscriptionResponse {
   return {
     uid: subscription.id,
     name: subscription.name,
@@ -58,7 +81,10 @@ export function presentSubscription(subscription: Subscription): Record<string, 
     source_id: subscription.sourceId ?? '',
     filter_config: {
       event_types: subscription.eventTypes,
-      filter: { headers: subscription.filterHeaders, body: subscription.filterBody },
+      filter: {
+        headers: stored(subscription.filterHeaders),
+        body: stored(subscription.filterBody),
+      },
     },
     delivery_mode: subscription.deliveryMode,
     status: subscription.status,
@@ -67,16 +93,32 @@ export function presentSubscription(subscription: Subscription): Record<string, 
   };
 }
 
-export function presentEvent(event: Event): Record<string, unknown> {
+/** The answer to `POST /events` (and fanout, broadcast, dynamic): the event as queued. */
+export function presentAcceptedEvent(message: EventMessageV1): AcceptedEventResponse {
+  return {
+    uid: message.event_id,
+    project_id: message.project_id,
+    event_type: message.event_type,
+    endpoints: message.target.kind === 'single' ? [message.target.endpoint_id] : [],
+    owner_id: message.target.kind === 'fanout' ? message.target.owner_id : '',
+    data: JSON.parse(message.data) as JsonValue,
+    headers: message.custom_headers,
+    idempotency_key: message.idempotency_key ?? '',
+    created_at: message.accepted_at,
+    updated_at: message.accepted_at,
+  };
+}
+
+export function presentEvent(event: Event): EventResponse {
   return {
     uid: event.id,
     project_id: event.projectId,
     event_type: event.eventType,
     endpoints: event.endpointId ? [event.endpointId] : [],
     owner_id: event.ownerId ?? '',
-    data: JSON.parse(event.rawData) as unknown,
+    data: JSON.parse(event.rawData) as JsonValue,
     raw: event.rawData,
-    headers: event.headers,
+    headers: stored(event.headers),
     idempotency_key: event.idempotencyKey ?? '',
     is_duplicate_event: event.isDuplicate,
     source_id: event.sourceId ?? '',
@@ -87,7 +129,7 @@ export function presentEvent(event: Event): Record<string, unknown> {
   };
 }
 
-export function presentDelivery(delivery: EventDelivery): Record<string, unknown> {
+export function presentDelivery(delivery: EventDelivery): DeliveryResponse {
   return {
     uid: delivery.id,
     project_id: delivery.projectId,
@@ -112,7 +154,7 @@ export function presentDelivery(delivery: EventDelivery): Record<string, unknown
   };
 }
 
-export function presentAttempt(attempt: DeliveryAttempt): Record<string, unknown> {
+export function presentAttempt(attempt: DeliveryAttempt): AttemptResponse {
   return {
     uid: attempt.id,
     msg_id: attempt.deliveryId,
@@ -120,8 +162,8 @@ export function presentAttempt(attempt: DeliveryAttempt): Record<string, unknown
     endpoint_id: attempt.endpointId,
     url: attempt.url,
     method: attempt.method,
-    request_http_header: attempt.requestHeaders,
-    response_http_header: attempt.responseHeaders,
+    request_http_header: stored(attempt.requestHeaders),
+    response_http_header: attempt.responseHeaders === null ? null : stored(attempt.responseHeaders),
     http_status: attempt.responseStatus === null ? '' : String(attempt.responseStatus),
     status_code: attempt.responseStatus,
     response_data: attempt.responseBody ?? '',
@@ -136,11 +178,11 @@ export function presentAttempt(attempt: DeliveryAttempt): Record<string, unknown
   };
 }
 
-export function presentPage<T extends { id: string }>(
+export function presentPage<T extends { id: string }, R>(
   page: PageResult<T>,
   perPage: number,
-  present: (row: T) => Record<string, unknown>,
-): Page<Record<string, unknown>> {
+  present: (row: T) => R,
+): Page<R> {
   return {
     content: page.rows.map(present),
     pagination: {

@@ -1,5 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { newId, UUID_PATTERN, type CreateProjectBody } from '@flotilla/contracts';
+import {
+  newId,
+  UUID_PATTERN,
+  type CreateProjectBody,
+  type CreatedProjectResponse,
+} from '@flotilla/contracts';
 import { ProjectRepository, type Project } from '@flotilla/db';
 import { generateApiKey, presentApiKey } from './api-key';
 import { ManagementError } from './management-error';
@@ -10,7 +15,7 @@ export class ProjectsService {
   constructor(private readonly projects: ProjectRepository) {}
 
   /** The project and its first API key; the key is shown here once and never again. */
-  async create(body: CreateProjectBody): Promise<Record<string, unknown>> {
+  async create(body: CreateProjectBody): Promise<CreatedProjectResponse> {
     const key = generateApiKey();
     const { project, apiKey } = await this.projects.createWithApiKey(
       { id: newId(), name: body.name, type: body.type, config: body.config },

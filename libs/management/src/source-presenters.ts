@@ -1,11 +1,14 @@
 import {
   storedPubSubConfigSchema,
   storedVerifierSchema,
+  type IngestFailureResponse,
+  type SourceResponse,
   type StoredPubSubConfig,
   type StoredVerifier,
 } from '@flotilla/contracts';
 import type { IngestFailure, Source } from '@flotilla/db';
 import { FAILURE_PAYLOAD_BYTES } from '@flotilla/ingestion';
+import { stored } from './presenters';
 
 /** What the API shows in place of a secret: never the value. */
 export const SECRET_MASK = '********';
@@ -14,7 +17,7 @@ export const SECRET_MASK = '********';
  * Convoy's source shape. Secrets are masked; an SQS access key id shows its last 4 characters.
  * `mask_id` is where an http source takes requests: `POST /ingest/{mask_id}`.
  */
-export function presentSource(source: Source): Record<string, unknown> {
+export function presentSource(source: Source): SourceResponse {
   const config = storedPubSubConfigSchema.safeParse(source.pubSub);
   return {
     uid: source.id,
@@ -31,7 +34,7 @@ export function presentSource(source: Source): Record<string, unknown> {
   };
 }
 
-function presentVerifier(stored: unknown): Record<string, unknown> {
+function presentVerifier(stored: unknown): SourceResponse['verifier'] {
   const parsed = storedVerifierSchema.safeParse(stored ?? { type: 'noop' });
   const verifier: StoredVerifier = parsed.success ? parsed.data : { type: 'noop' };
   return {
@@ -48,7 +51,7 @@ function presentVerifier(stored: unknown): Record<string, unknown> {
   };
 }
 
-function presentPubSub(config: StoredPubSubConfig): Record<string, unknown> {
+function presentPubSub(config: StoredPubSubConfig): NonNullable<SourceResponse['pub_sub']> {
   switch (config.type) {
     case 'google':
       return {
@@ -78,7 +81,7 @@ function presentPubSub(config: StoredPubSubConfig): Record<string, unknown> {
   }
 }
 
-export function presentIngestFailure(failure: IngestFailure): Record<string, unknown> {
+export function presentIngestFailure(failure: IngestFailure): IngestFailureResponse {
   return {
     uid: failure.id,
     project_id: failure.projectId,
@@ -89,7 +92,7 @@ export function presentIngestFailure(failure: IngestFailure): Record<string, unk
     payload: failure.payload,
     payload_bytes: failure.payloadBytes,
     payload_truncated: failure.payloadBytes > FAILURE_PAYLOAD_BYTES,
-    attributes: failure.attributes,
+    attributes: stored(failure.attributes),
     created_at: failure.createdAt.toISOString(),
   };
 }

@@ -10,6 +10,8 @@ import {
   updateEndpointBodySchema,
   endpointPageSchema,
   endpointResponseSchema,
+  type EndpointResponse,
+  type Page,
 } from '@flotilla/contracts';
 import { ApiOperation } from '@flotilla/openapi';
 import { EndpointsService, presentEndpoint, presentPage, toCursor } from '@flotilla/management';
@@ -28,7 +30,7 @@ export class EndpointsController {
   async create(
     @Param('projectID') projectId: string,
     @JsonBody(createEndpointBodySchema) body: ParsedBody<CreateEndpointBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<EndpointResponse>> {
     return ok(
       'Endpoint created successfully',
       presentEndpoint(await this.endpoints.create(projectId, body.value)),
@@ -40,7 +42,7 @@ export class EndpointsController {
   async list(
     @Param('projectID') projectId: string,
     @ValidQuery(pageQuerySchema) query: PageQuery,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<Page<EndpointResponse>>> {
     const page = await this.endpoints.list(projectId, toCursor(query));
     return ok('Endpoints fetched successfully', presentPage(page, query.perPage, presentEndpoint));
   }
@@ -50,7 +52,7 @@ export class EndpointsController {
   async get(
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<EndpointResponse>> {
     return ok(
       'Endpoint fetched successfully',
       presentEndpoint(await this.endpoints.get(projectId, id)),
@@ -66,7 +68,7 @@ export class EndpointsController {
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,
     @JsonBody(expireSecretBodySchema) body: ParsedBody<ExpireSecretBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<EndpointResponse>> {
     return ok(
       'Endpoint secret expired successfully',
       presentEndpoint(await this.endpoints.expireSecret(projectId, id, body.value)),
@@ -81,7 +83,7 @@ export class EndpointsController {
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,
     @JsonBody(updateEndpointBodySchema) body: ParsedBody<UpdateEndpointBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<EndpointResponse>> {
     return ok(
       'Endpoint updated successfully',
       presentEndpoint(await this.endpoints.update(projectId, id, body.value)),
@@ -94,7 +96,7 @@ export class EndpointsController {
   async remove(
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<null>> {
     await this.endpoints.delete(projectId, id);
     return ok('Endpoint deleted successfully', null);
   }
@@ -107,7 +109,7 @@ export class EndpointsController {
   async togglePause(
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<EndpointResponse>> {
     const endpoint = await this.endpoints.togglePause(projectId, id);
     return ok(
       endpoint.status === 'paused'
@@ -124,7 +126,7 @@ export class EndpointsController {
   async activate(
     @Param('projectID') projectId: string,
     @Param('endpointID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<EndpointResponse>> {
     return ok(
       'Endpoint activated successfully',
       presentEndpoint(await this.endpoints.activate(projectId, id)),

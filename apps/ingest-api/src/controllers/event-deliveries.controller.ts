@@ -8,7 +8,18 @@ import {
   type BatchRetryQuery,
   type DeliveryListQuery,
   type DeliveryStatusTotalsQuery,
+  type StatusTotals,
   type ForceResendBody,
+  type AttemptResponse,
+  type DeliveryResponse,
+  type Page,
+  attemptListSchema,
+  attemptResponseSchema,
+  batchOperationResponseSchema,
+  countResponseSchema,
+  deliveryPageSchema,
+  deliveryResponseSchema,
+  statusTotalsResponseSchema,
 } from '@flotilla/contracts';
 import {
   DeliveryOperationsService,
@@ -16,9 +27,9 @@ import {
   presentAttempt,
   presentDelivery,
   presentPage,
-  type StatusTotals,
 } from '@flotilla/management';
 import { BrokerUnavailableError } from '@flotilla/messaging';
+import { ApiOperation } from '@flotilla/openapi';
 import { ProjectGuard } from '../http/auth.guard';
 import { ok, type Envelope } from '../http/envelope';
 import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
@@ -32,11 +43,12 @@ export class EventDeliveriesController {
     private readonly operations: DeliveryOperationsService,
   ) {}
 
+  @ApiOperation({ summary: 'List event deliveries', data: deliveryPageSchema })
   @Get()
   async list(
     @Param('projectID') projectId: string,
     @ValidQuery(deliveryListQuerySchema) query: DeliveryListQuery,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<Page<DeliveryResponse>>> {
     const page = await this.eventLog.listDeliveries(projectId, query);
     return ok(
       'Event deliveries fetched successfully',
@@ -46,6 +58,7 @@ export class EventDeliveriesController {
 
   // Static paths come before ':deliveryID', which would otherwise capture them.
   /** Counts per status of the deliveries the same filters list (every status, zeros included). */
+  @ApiOperation({ summary: 'Count deliveries per status', data: statusTotalsResponseSchema })
   @Get('statustotals')
   async statusTotals(
     @Param('projectID') projectId: string,
@@ -57,6 +70,10 @@ export class EventDeliveriesController {
     );
   }
 
+  @ApiOperation({
+    summary: 'Send deliveries again, successful ones included',
+    data: batchOperationResponseSchema,
+  })
   @Post('forceresend')
   @HttpCode(200)
   async forceResend(
@@ -66,6 +83,10 @@ export class EventDeliveriesController {
     return batchEnvelope(await sentOr503(this.operations.forceResend(projectId, body.value)));
   }
 
+  @ApiOperation({
+    summary: 'Retry the deliveries matching the filters',
+    data: batchOperationResponseSchema,
+  })
   @Post('batchretry')
   @HttpCode(200)
   async batchRetry(
@@ -75,6 +96,10 @@ export class EventDeliveriesController {
     return batchEnvelope(await sentOr503(this.operations.batchRetry(projectId, query)));
   }
 
+  @ApiOperation({
+    summary: 'Count the deliveries a batch retry would select',
+    data: countResponseSchema,
+  })
   @Get('countbatchretryevents')
   async countBatchRetry(
     @Param('projectID') projectId: string,
@@ -85,41 +110,45 @@ export class EventDeliveriesController {
     });
   }
 
+  @ApiOperation({ summary: 'Resend a failed delivery', data: deliveryResponseSchema })
   @Put(':deliveryID/resend')
   async resend(
     @Param('projectID') projectId: string,
     @Param('deliveryID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<DeliveryResponse>> {
     const delivery = await sentOr503(this.operations.resend(projectId, id));
     return ok('App event processed for retry successfully', presentDelivery(delivery));
   }
 
+  @ApiOperation({ summary: 'Get an event delivery', data: deliveryResponseSchema })
   @Get(':deliveryID')
   async get(
     @Param('projectID') projectId: string,
     @Param('deliveryID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<DeliveryResponse>> {
     return ok(
       'Event delivery fetched successfully',
       presentDelivery(await this.eventLog.getDelivery(projectId, id)),
     );
   }
 
+  @ApiOperation({ summary: "List a delivery's attempts", data: attemptListSchema })
   @Get(':deliveryID/deliveryattempts')
   async attempts(
     @Param('projectID') projectId: string,
     @Param('deliveryID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<AttemptResponse[]>> {
     const attempts = await this.eventLog.listAttempts(projectId, id);
     return ok('Delivery attempts fetched successfully', attempts.map(presentAttempt));
   }
 
+  @ApiOperation({ summary: 'Get a delivery attempt', data: attemptResponseSchema })
   @Get(':deliveryID/deliveryattempts/:attemptID')
   async attempt(
     @Param('projectID') projectId: string,
     @Param('deliveryID') deliveryId: string,
     @Param('attemptID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<AttemptResponse>> {
     return ok(
       'Delivery attempt fetched successfully',
       presentAttempt(await this.eventLog.getAttempt(projectId, deliveryId, id)),

@@ -13,11 +13,14 @@ import {
   type CreateEventBody,
   type CreateFanoutEventBody,
   type EventListQuery,
-  type EventMessageV1,
   type EventTarget,
   acceptedEventResponseSchema,
   eventPageSchema,
   eventResponseSchema,
+  type AcceptedEventResponse,
+  type EventResponse,
+  type Page,
+  countResponseSchema,
 } from '@flotilla/contracts';
 import { ApiOperation } from '@flotilla/openapi';
 import { EventDataValidator, extractRawMember, IngestEventService } from '@flotilla/ingestion';
@@ -25,6 +28,7 @@ import {
   DeliveryOperationsService,
   DynamicEndpointsService,
   EventLogService,
+  presentAcceptedEvent,
   presentEvent,
   presentPage,
 } from '@flotilla/management';
@@ -51,7 +55,7 @@ export class EventsController {
   async create(
     @Param('projectID') projectId: string,
     @JsonBody(createEventBodySchema) body: ParsedBody<CreateEventBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<AcceptedEventResponse>> {
     const target: EventTarget = { kind: 'single', endpoint_id: body.value.endpoint_id };
     return ok('Endpoint event created successfully', await this.accept(projectId, target, body));
   }
@@ -65,7 +69,7 @@ export class EventsController {
   async fanout(
     @Param('projectID') projectId: string,
     @JsonBody(createFanoutEventBodySchema) body: ParsedBody<CreateFanoutEventBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<AcceptedEventResponse>> {
     const target: EventTarget = { kind: 'fanout', owner_id: body.value.owner_id };
     return ok('Event queued successfully', await this.accept(projectId, target, body));
   }
@@ -79,7 +83,7 @@ export class EventsController {
   async broadcast(
     @Param('projectID') projectId: string,
     @JsonBody(createBroadcastEventBodySchema) body: ParsedBody<CreateBroadcastEventBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<AcceptedEventResponse>> {
     return ok(
       'Broadcast event queued successfully',
       await this.accept(projectId, { kind: 'broadcast' }, body),
@@ -99,7 +103,7 @@ export class EventsController {
   async dynamic(
     @Param('projectID') projectId: string,
     @JsonBody(createDynamicEventBodySchema) body: ParsedBody<CreateDynamicEventBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<AcceptedEventResponse>> {
     // Checked before the endpoint is made, so a refused event leaves nothing behind.
     await this.eventData.check(projectId, body.value.event_type, body.value.data);
     const { endpoint } = await this.dynamicEndpoints.resolve(projectId, body.value);
@@ -112,7 +116,7 @@ export class EventsController {
   async list(
     @Param('projectID') projectId: string,
     @ValidQuery(eventListQuerySchema) query: EventListQuery,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<Page<EventResponse>>> {
     const page = await this.eventLog.listEvents(projectId, query);
     return ok('Events fetched successfully', presentPage(page, query.perPage, presentEvent));
   }
@@ -139,7 +143,10 @@ export class EventsController {
   }
 
   /** Convoy's `CountAffectedEvents` (api/handlers/event.go): `{num}` for the batch replay filters. */
-  @ApiOperation({ summary: 'Count the events a batch replay would select' })
+  @ApiOperation({
+    summary: 'Count the events a batch replay would select',
+    data: countResponseSchema,
+  })
   @Get('countbatchreplayevents')
   async countBatchReplay(
     @Param('projectID') projectId: string,
@@ -155,7 +162,7 @@ export class EventsController {
   async replay(
     @Param('projectID') projectId: string,
     @Param('eventID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<EventResponse>> {
     const event = await sentOr503(this.operations.replay(projectId, id));
     return ok('Endpoint event replayed successfully', presentEvent(event));
   }
@@ -165,7 +172,7 @@ export class EventsController {
   async get(
     @Param('projectID') projectId: string,
     @Param('eventID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<EventResponse>> {
     return ok(
       'Event fetched successfully',
       presentEvent(await this.eventLog.getEvent(projectId, id)),
@@ -176,7 +183,7 @@ export class EventsController {
     projectId: string,
     target: EventTarget,
     body: ParsedBody<CreateBroadcastEventBody>,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<AcceptedEventResponse> {
     // The project's schema check (when it turned it on): 400 naming the JSON path that fails.
     await this.eventData.check(projectId, body.value.event_type, body.value.data);
     const message = await this.ingest.accept({
@@ -189,21 +196,6 @@ export class EventsController {
       idempotencyKey: body.value.idempotency_key,
       channel: 'http',
     });
-    return presentAccepted(message);
+    return presentAcceptedEvent(message);
   }
-}
-
-function presentAccepted(message: EventMessageV1): Record<string, unknown> {
-  return {
-    uid: message.event_id,
-    project_id: message.project_id,
-    event_type: message.event_type,
-    endpoints: message.target.kind === 'single' ? [message.target.endpoint_id] : [],
-    owner_id: message.target.kind === 'fanout' ? message.target.owner_id : '',
-    data: JSON.parse(message.data) as unknown,
-    headers: message.custom_headers,
-    idempotency_key: message.idempotency_key ?? '',
-    created_at: message.accepted_at,
-    updated_at: message.accepted_at,
-  };
 }

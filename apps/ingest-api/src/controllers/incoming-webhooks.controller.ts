@@ -1,7 +1,9 @@
+import { type ReceivedWebhookResponse, receivedWebhookResponseSchema } from '@flotilla/contracts';
 import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { describeVerifyFailure, HttpSourceIngestService } from '@flotilla/ingestion';
 import { discardRestAfterAnswer, readBoundedBody } from '../http/bounded-body';
+import { ApiOperation } from '@flotilla/openapi';
 import { ok, type Envelope } from '../http/envelope';
 import { RequestError } from '../http/request-error';
 
@@ -15,13 +17,14 @@ export class IncomingWebhooksController {
   constructor(private readonly incoming: HttpSourceIngestService) {}
 
   /** Answers 200 only once Kafka has acknowledged the event. */
+  @ApiOperation({ summary: 'Receive an incoming webhook', data: receivedWebhookResponseSchema })
   @Post(':maskID')
   @HttpCode(200)
   async receive(
     @Param('maskID') maskId: string,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<ReceivedWebhookResponse>> {
     const source = await this.incoming.resolve(maskId);
     if (!source) {
       discardRestAfterAnswer(request, response);

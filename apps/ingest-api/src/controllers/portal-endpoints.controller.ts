@@ -10,6 +10,8 @@ import {
   type PageQuery,
   type PortalCreateEndpointBody,
   type PortalUpdateEndpointBody,
+  type Page,
+  type PortalEndpointResponse,
 } from '@flotilla/contracts';
 import { ApiOperation } from '@flotilla/openapi';
 import {
@@ -39,7 +41,7 @@ export class PortalEndpointsController {
   async list(
     @Portal() scope: PortalScope,
     @ValidQuery(pageQuerySchema) query: PageQuery,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<Page<PortalEndpointResponse>>> {
     const page = await this.portal.listEndpoints(scope, query);
     return ok(
       'Endpoints fetched successfully',
@@ -52,7 +54,7 @@ export class PortalEndpointsController {
   async get(
     @Portal() scope: PortalScope,
     @Param('endpointID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<PortalEndpointResponse>> {
     return ok(
       'Endpoint fetched successfully',
       presentPortalEndpoint(await this.portal.getEndpoint(scope, id)),
@@ -68,7 +70,7 @@ export class PortalEndpointsController {
   async create(
     @Portal() scope: PortalScope,
     @JsonBody(portalCreateEndpointBodySchema) body: ParsedBody<PortalCreateEndpointBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<PortalEndpointResponse>> {
     return ok(
       'Endpoint created successfully',
       presentPortalEndpoint(await this.portal.createEndpoint(scope, body.value)),
@@ -81,7 +83,7 @@ export class PortalEndpointsController {
     @Portal() scope: PortalScope,
     @Param('endpointID') id: string,
     @JsonBody(expireSecretBodySchema) body: ParsedBody<ExpireSecretBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<PortalEndpointResponse>> {
     return ok(
       'Endpoint secret expired successfully',
       presentPortalEndpoint(await this.portal.expireSecret(scope, id, body.value)),
@@ -94,7 +96,7 @@ export class PortalEndpointsController {
   async togglePause(
     @Portal() scope: PortalScope,
     @Param('endpointID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<PortalEndpointResponse>> {
     const endpoint = await this.portal.togglePause(scope, id);
     return ok(
       endpoint.status === 'paused'
@@ -111,7 +113,7 @@ export class PortalEndpointsController {
     @Portal() scope: PortalScope,
     @Param('endpointID') id: string,
     @JsonBody(portalUpdateEndpointBodySchema) body: ParsedBody<PortalUpdateEndpointBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<PortalEndpointResponse>> {
     return ok(
       'Endpoint updated successfully',
       presentPortalEndpoint(await this.portal.updateEndpoint(scope, id, body.value)),

@@ -9,6 +9,10 @@ import {
   portalEventResponseSchema,
   type DeliveryListQuery,
   type EventListQuery,
+  type Page,
+  type PortalAttemptResponse,
+  type PortalDeliveryResponse,
+  type PortalEventResponse,
 } from '@flotilla/contracts';
 import { ApiOperation } from '@flotilla/openapi';
 import {
@@ -38,7 +42,7 @@ export class PortalEventLogController {
   async events(
     @Portal() scope: PortalScope,
     @ValidQuery(eventListQuerySchema) query: EventListQuery,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<Page<PortalEventResponse>>> {
     const { page, reachable } = await this.portal.listEvents(scope, query);
     return ok(
       'Events fetched successfully',
@@ -51,7 +55,7 @@ export class PortalEventLogController {
   async event(
     @Portal() scope: PortalScope,
     @Param('eventID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<PortalEventResponse>> {
     const { event, reachable } = await this.portal.getEvent(scope, id);
     return ok('Event fetched successfully', presentPortalEvent(event, reachable));
   }
@@ -64,7 +68,7 @@ export class PortalEventLogController {
   async deliveries(
     @Portal() scope: PortalScope,
     @ValidQuery(deliveryListQuerySchema) query: DeliveryListQuery,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<Page<PortalDeliveryResponse>>> {
     const page = await this.portal.listDeliveries(scope, query);
     return ok(
       'Event deliveries fetched successfully',
@@ -77,7 +81,7 @@ export class PortalEventLogController {
   async delivery(
     @Portal() scope: PortalScope,
     @Param('deliveryID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<PortalDeliveryResponse>> {
     return ok(
       'Event delivery fetched successfully',
       presentPortalDelivery(await this.portal.getDelivery(scope, id)),
@@ -92,7 +96,7 @@ export class PortalEventLogController {
   async resend(
     @Portal() scope: PortalScope,
     @Param('deliveryID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<PortalDeliveryResponse>> {
     const delivery = await sentOr503(this.portal.resend(scope, id));
     return ok('App event processed for retry successfully', presentPortalDelivery(delivery));
   }
@@ -102,7 +106,7 @@ export class PortalEventLogController {
   async attempts(
     @Portal() scope: PortalScope,
     @Param('deliveryID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<PortalAttemptResponse[]>> {
     const attempts = await this.portal.listAttempts(scope, id);
     return ok('Delivery attempts fetched successfully', attempts.map(presentPortalAttempt));
   }
@@ -113,7 +117,7 @@ export class PortalEventLogController {
     @Portal() scope: PortalScope,
     @Param('deliveryID') deliveryId: string,
     @Param('attemptID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<PortalAttemptResponse>> {
     return ok(
       'Delivery attempt fetched successfully',
       presentPortalAttempt(await this.portal.getAttempt(scope, deliveryId, id)),

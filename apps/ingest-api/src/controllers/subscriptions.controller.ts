@@ -10,6 +10,9 @@ import {
   type UpdateSubscriptionBody,
   subscriptionPageSchema,
   subscriptionResponseSchema,
+  type Page,
+  type SubscriptionResponse,
+  filterTestResponseSchema,
 } from '@flotilla/contracts';
 import { ApiOperation } from '@flotilla/openapi';
 import {
@@ -33,7 +36,7 @@ export class SubscriptionsController {
   async create(
     @Param('projectID') projectId: string,
     @JsonBody(createSubscriptionBodySchema) body: ParsedBody<CreateSubscriptionBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<SubscriptionResponse>> {
     return ok(
       'Subscription created successfully',
       presentSubscription(await this.subscriptions.create(projectId, body.value)),
@@ -45,7 +48,7 @@ export class SubscriptionsController {
   async list(
     @Param('projectID') projectId: string,
     @ValidQuery(pageQuerySchema) query: PageQuery,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<Page<SubscriptionResponse>>> {
     const page = await this.subscriptions.list(projectId, toCursor(query));
     return ok(
       'Subscriptions fetched successfully',
@@ -54,7 +57,10 @@ export class SubscriptionsController {
   }
 
   /** Declared before `:subscriptionID` routes so the literal path wins. */
-  @ApiOperation({ summary: 'Test a filter against a sample request' })
+  @ApiOperation({
+    summary: 'Test a filter against a sample request',
+    data: filterTestResponseSchema,
+  })
   @Post('test_filter')
   @HttpCode(200)
   testFilter(@JsonBody(testFilterBodySchema) body: ParsedBody<TestFilterBody>): Envelope<boolean> {
@@ -69,7 +75,7 @@ export class SubscriptionsController {
   async get(
     @Param('projectID') projectId: string,
     @Param('subscriptionID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<SubscriptionResponse>> {
     return ok(
       'Subscription fetched successfully',
       presentSubscription(await this.subscriptions.get(projectId, id)),
@@ -84,7 +90,7 @@ export class SubscriptionsController {
     @Param('projectID') projectId: string,
     @Param('subscriptionID') id: string,
     @JsonBody(updateSubscriptionBodySchema) body: ParsedBody<UpdateSubscriptionBody>,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<SubscriptionResponse>> {
     return ok(
       'Subscription updated successfully',
       presentSubscription(await this.subscriptions.update(projectId, id, body.value)),
@@ -96,7 +102,7 @@ export class SubscriptionsController {
   async remove(
     @Param('projectID') projectId: string,
     @Param('subscriptionID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<null>> {
     await this.subscriptions.delete(projectId, id);
     return ok('Subscription deleted successfully', null);
   }
@@ -112,7 +118,7 @@ export class SubscriptionsController {
   async toggleStatus(
     @Param('projectID') projectId: string,
     @Param('subscriptionID') id: string,
-  ): Promise<Envelope<unknown>> {
+  ): Promise<Envelope<SubscriptionResponse>> {
     return ok(
       'Subscription status updated successfully',
       presentSubscription(await this.subscriptions.toggleStatus(projectId, id)),

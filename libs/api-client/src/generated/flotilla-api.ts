@@ -11,10 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List (projects) */
+        /** List projects */
         get: operations["Projects_list"];
         put?: never;
-        /** Create (projects) */
+        /** Create a project and its first API key */
         post: operations["Projects_create"];
         delete?: never;
         options?: never;
@@ -29,12 +29,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get (projects) */
+        /** Get a project */
         get: operations["Projects_get"];
-        /** Update (projects) */
+        /** Update a project */
         put: operations["Projects_update"];
         post?: never;
-        /** Remove (projects) */
+        /** Delete a project */
         delete: operations["Projects_remove"];
         options?: never;
         head?: never;
@@ -205,7 +205,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List (event deliveries) */
+        /** List event deliveries */
         get: operations["EventDeliveries_list"];
         put?: never;
         post?: never;
@@ -222,7 +222,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get (event deliveries) */
+        /** Get an event delivery */
         get: operations["EventDeliveries_get"];
         put?: never;
         post?: never;
@@ -239,7 +239,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Attempts (event deliveries) */
+        /** List a delivery's attempts */
         get: operations["EventDeliveries_attempts"];
         put?: never;
         post?: never;
@@ -256,7 +256,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Attempt (event deliveries) */
+        /** Get a delivery attempt */
         get: operations["EventDeliveries_attempt"];
         put?: never;
         post?: never;
@@ -274,7 +274,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Resend (event deliveries) */
+        /** Resend a failed delivery */
         put: operations["EventDeliveries_resend"];
         post?: never;
         delete?: never;
@@ -292,7 +292,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Batch retry (event deliveries) */
+        /** Retry the deliveries matching the filters */
         post: operations["EventDeliveries_batchRetry"];
         delete?: never;
         options?: never;
@@ -307,7 +307,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Count batch retry (event deliveries) */
+        /** Count the deliveries a batch retry would select */
         get: operations["EventDeliveries_countBatchRetry"];
         put?: never;
         post?: never;
@@ -326,7 +326,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Force resend (event deliveries) */
+        /** Send deliveries again, successful ones included */
         post: operations["EventDeliveries_forceResend"];
         delete?: never;
         options?: never;
@@ -341,7 +341,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Status totals (event deliveries) */
+        /** Count deliveries per status */
         get: operations["EventDeliveries_statusTotals"];
         put?: never;
         post?: never;
@@ -495,7 +495,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List (ingest failures) */
+        /** List invalid broker messages of all sources */
         get: operations["IngestFailures_list"];
         put?: never;
         post?: never;
@@ -512,10 +512,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List (api keys) */
+        /** List API keys */
         get: operations["ApiKeys_list"];
         put?: never;
-        /** Create (api keys) */
+        /** Create an API key (the key is shown only in this answer) */
         post: operations["ApiKeys_create"];
         delete?: never;
         options?: never;
@@ -530,7 +530,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get (api keys) */
+        /** Get an API key */
         get: operations["ApiKeys_get"];
         put?: never;
         post?: never;
@@ -548,7 +548,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Revoke (api keys) */
+        /** Revoke an API key */
         put: operations["ApiKeys_revoke"];
         post?: never;
         delete?: never;
@@ -651,10 +651,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List (sources) */
+        /** List sources */
         get: operations["Sources_list"];
         put?: never;
-        /** Create (sources) */
+        /** Create a source */
         post: operations["Sources_create"];
         delete?: never;
         options?: never;
@@ -669,12 +669,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get (sources) */
+        /** Get a source */
         get: operations["Sources_get"];
-        /** Update (sources) */
+        /** Update a source */
         put: operations["Sources_update"];
         post?: never;
-        /** Remove (sources) */
+        /** Delete a source */
         delete: operations["Sources_remove"];
         options?: never;
         head?: never;
@@ -688,7 +688,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List failures (sources) */
+        /** List a source's invalid broker messages */
         get: operations["Sources_listFailures"];
         put?: never;
         post?: never;
@@ -778,7 +778,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Receive (incoming webhooks) */
+        /** Receive an incoming webhook */
         post: operations["IncomingWebhooks_receive"];
         delete?: never;
         options?: never;
@@ -1028,9 +1028,54 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        ApiKeyPage: {
+            content: components["schemas"]["ApiKeyResponse"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        ApiKeyResponse: {
+            uid: string;
+            project_id: string;
+            name: string;
+            prefix: string;
+            status: components["schemas"]["ApiKeyStatus"];
+            /** Format: date-time */
+            created_at: string;
+            expires_at: string | null;
+            revoked_at: string | null;
+            last_used_at: string | null;
+        };
+        /** @enum {string} */
+        ApiKeyStatus: "active" | "revoked" | "expired";
+        AttemptList: components["schemas"]["AttemptResponse"][];
+        AttemptResponse: {
+            uid: string;
+            msg_id: string;
+            project_id: string;
+            endpoint_id: string;
+            url: string;
+            method: string;
+            request_http_header: components["schemas"]["HeaderValues"];
+            response_http_header: components["schemas"]["HeaderValues"] | null;
+            http_status: string;
+            status_code: number | null;
+            response_data: string;
+            error: string;
+            error_kind: string;
+            latency_ms: number;
+            status: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        BatchOperationResponse: {
+            successes: number;
+            failures: number;
+        };
         BatchReplayResponse: string;
         /** @enum {string} */
         BrokerKind: "google" | "sqs";
+        CountResponse: {
+            num: number;
+        };
         CreateApiKeyBody: {
             name?: string;
             /** Format: date-time */
@@ -1042,6 +1087,23 @@ export interface components {
             data: components["schemas"]["JsonValue"];
             custom_headers?: components["schemas"]["SendableHeaderMap"];
             idempotency_key?: string;
+        };
+        CreatedApiKeyResponse: {
+            uid: string;
+            project_id: string;
+            name: string;
+            prefix: string;
+            status: components["schemas"]["ApiKeyStatus"];
+            /** Format: date-time */
+            created_at: string;
+            expires_at: string | null;
+            revoked_at: string | null;
+            last_used_at: string | null;
+            key: string;
+        };
+        CreatedProjectResponse: {
+            project: components["schemas"]["ProjectResponse"];
+            api_key: components["schemas"]["CreatedApiKeyResponse"];
         };
         CreateDynamicEventBody: {
             /** Format: uri */
@@ -1130,6 +1192,35 @@ export interface components {
              */
             delivery_mode?: "at_least_once" | "at_most_once";
         };
+        DeliveryPage: {
+            content: components["schemas"]["DeliveryResponse"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        DeliveryResponse: {
+            uid: string;
+            project_id: string;
+            event_id: string;
+            endpoint_id: string;
+            subscription_id: string;
+            event_type: string;
+            status: components["schemas"]["DeliveryStatus"];
+            metadata: {
+                num_trials: number;
+                /** Format: date-time */
+                next_send_time: string;
+            };
+            latency: string;
+            latency_seconds: number;
+            latency_ms: number | null;
+            description: string;
+            delivered_at: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @enum {string} */
+        DeliveryStatus: "Scheduled" | "Processing" | "Success" | "Retry" | "Failure" | "Discarded";
         /** @enum {string} */
         Encoding: "hex" | "base64";
         EndpointAuthentication: {
@@ -1280,6 +1371,7 @@ export interface components {
                 };
             };
         };
+        FilterTestResponse: boolean;
         ForceResendBody: {
             ids: string[];
         };
@@ -1289,6 +1381,9 @@ export interface components {
             [key: string]: string;
         };
         HeaderName: string;
+        HeaderValues: {
+            [key: string]: string | string[];
+        };
         HttpSourceCreate: {
             name: string;
             /** @constant */
@@ -1297,6 +1392,26 @@ export interface components {
             is_disabled?: boolean;
             provider?: components["schemas"]["SourceProvider"];
             verifier?: components["schemas"]["VerifierBody"];
+        };
+        IngestFailurePage: {
+            content: components["schemas"]["IngestFailureResponse"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        IngestFailureResponse: {
+            uid: string;
+            project_id: string;
+            source_id: string;
+            broker_message_id: string;
+            reason: string;
+            detail: string;
+            payload: string;
+            payload_bytes: number;
+            payload_truncated: boolean;
+            attributes: {
+                [key: string]: string;
+            };
+            /** Format: date-time */
+            created_at: string;
         };
         /** @description Any JSON value: object, array, string, number, boolean or null. */
         JsonValue: unknown;
@@ -1314,12 +1429,8 @@ export interface components {
             endpoint_id: string;
             url: string;
             method: string;
-            request_http_header: {
-                [key: string]: string | string[];
-            };
-            response_http_header: {
-                [key: string]: string | string[];
-            } | null;
+            request_http_header: components["schemas"]["HeaderValues"];
+            response_http_header: components["schemas"]["HeaderValues"] | null;
             http_status: string;
             status_code: number | null;
             response_data: string;
@@ -1358,7 +1469,7 @@ export interface components {
             event_id: string;
             endpoint_id: string;
             event_type: string;
-            status: string;
+            status: components["schemas"]["DeliveryStatus"];
             metadata: {
                 num_trials: number;
                 /** Format: date-time */
@@ -1542,6 +1653,76 @@ export interface components {
                 policy?: string;
             };
         };
+        ProjectConfigOutput: {
+            signature: {
+                /** @default standard-webhooks */
+                format: components["schemas"]["SignatureFormat"];
+                /** @default X-Convoy-Signature */
+                header: string;
+                /**
+                 * @default [
+                 *       {
+                 *         "hash": "SHA256",
+                 *         "encoding": "hex"
+                 *       }
+                 *     ]
+                 */
+                versions: {
+                    /** @default SHA256 */
+                    hash: components["schemas"]["Hash"];
+                    /** @default hex */
+                    encoding: components["schemas"]["Encoding"];
+                }[];
+            };
+            strategy: {
+                /**
+                 * @default linear
+                 * @enum {string}
+                 */
+                type: "linear" | "exponential";
+                /** @default 100 */
+                duration: number;
+                /** @default 10 */
+                retry_count: number;
+            };
+            ratelimit: {
+                /** @default 0 */
+                count: number;
+                /** @default 1 */
+                duration: number;
+            };
+            /** @default false */
+            disable_endpoint: boolean;
+            /** @default 1048576 */
+            max_payload_read_size: number;
+            ssrf: {
+                /** @default [] */
+                allow_cidrs: string[];
+            };
+            meta_event: {
+                /** @default false */
+                is_enabled: boolean;
+                /**
+                 * @default http
+                 * @constant
+                 */
+                type: "http";
+                /** @default [] */
+                event_type: string[];
+                /** Format: uri */
+                url?: string;
+                secret?: string;
+            };
+            schema_validation: {
+                /** @default false */
+                is_enabled: boolean;
+            };
+            retention_policy: {
+                /** @default 720h */
+                policy: string;
+            };
+        };
+        ProjectList: components["schemas"]["ProjectResponse"][];
         ProjectOverviewResponse: {
             window: {
                 /** Format: date-time */
@@ -1573,6 +1754,17 @@ export interface components {
                 total: number;
             }[];
         };
+        ProjectResponse: {
+            uid: string;
+            name: string;
+            /** @enum {string} */
+            type: "outgoing" | "incoming";
+            config: components["schemas"]["ProjectConfigOutput"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         PubSubSourceBody: {
             type: components["schemas"]["BrokerKind"];
             /** @default 1 */
@@ -1599,13 +1791,73 @@ export interface components {
             is_disabled?: boolean;
             pub_sub: components["schemas"]["PubSubSourceBody"];
         };
+        ReceivedWebhookResponse: {
+            event_id: string;
+            event_type: string;
+        };
         SendableHeaderMap: {
             [key: string]: string;
         };
         /** @enum {string} */
         SignatureFormat: "standard-webhooks" | "convoy";
+        SourcePage: {
+            content: components["schemas"]["SourceResponse"][];
+            pagination: components["schemas"]["Pagination"];
+        };
         /** @enum {string} */
         SourceProvider: "github" | "shopify";
+        SourceResponse: {
+            uid: string;
+            mask_id: string;
+            project_id: string;
+            name: string;
+            /** @enum {string} */
+            type: "http" | "pub_sub";
+            provider: string;
+            is_disabled: boolean;
+            verifier: {
+                type: components["schemas"]["VerifierType"];
+                hmac: {
+                    header: string;
+                    hash: components["schemas"]["Hash"];
+                    encoding: components["schemas"]["Encoding"];
+                    secret: string;
+                } | null;
+                basic_auth: {
+                    username: string;
+                    password: string;
+                } | null;
+                api_key: {
+                    header_name: string;
+                    header_value: string;
+                } | null;
+            };
+            pub_sub: {
+                /** @enum {string} */
+                type: "google" | "sqs";
+                workers: number;
+                google: {
+                    project_id: string;
+                    subscription_id: string;
+                    service_account: string;
+                    client_email: string;
+                } | null;
+                sqs: {
+                    queue_name: string;
+                    default_region: string;
+                    endpoint: string;
+                    access_key_id: string;
+                    secret_key: string;
+                } | null;
+            } | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        StatusTotalsResponse: {
+            [key: string]: number;
+        };
         SubscriptionPage: {
             content: components["schemas"]["SubscriptionResponse"][];
             pagination: components["schemas"]["Pagination"];
@@ -1771,9 +2023,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["ProjectList"];
                     };
                 };
             };
@@ -1829,9 +2079,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["CreatedProjectResponse"];
                     };
                 };
             };
@@ -1894,9 +2142,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["ProjectResponse"];
                     };
                 };
             };
@@ -1963,9 +2209,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["ProjectResponse"];
                     };
                 };
             };
@@ -3028,9 +3272,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["DeliveryPage"];
                     };
                 };
             };
@@ -3103,9 +3345,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["DeliveryResponse"];
                     };
                 };
             };
@@ -3169,9 +3409,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["AttemptList"];
                     };
                 };
             };
@@ -3236,9 +3474,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["AttemptResponse"];
                     };
                 };
             };
@@ -3302,9 +3538,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["DeliveryResponse"];
                     };
                 };
             };
@@ -3378,9 +3612,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["BatchOperationResponse"];
                     };
                 };
             };
@@ -3463,9 +3695,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["CountResponse"];
                     };
                 };
             };
@@ -3541,9 +3771,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["BatchOperationResponse"];
                     };
                 };
             };
@@ -3626,9 +3854,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["StatusTotalsResponse"];
                     };
                 };
             };
@@ -4153,9 +4379,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["CountResponse"];
                     };
                 };
             };
@@ -4386,9 +4610,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["IngestFailurePage"];
                     };
                 };
             };
@@ -4465,9 +4687,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["ApiKeyPage"];
                     };
                 };
             };
@@ -4543,9 +4763,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["CreatedApiKeyResponse"];
                     };
                 };
             };
@@ -4618,9 +4836,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["ApiKeyResponse"];
                     };
                 };
             };
@@ -4684,9 +4900,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["ApiKeyResponse"];
                     };
                 };
             };
@@ -5254,9 +5468,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["SourcePage"];
                     };
                 };
             };
@@ -5332,9 +5544,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["SourceResponse"];
                     };
                 };
             };
@@ -5407,9 +5617,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["SourceResponse"];
                     };
                 };
             };
@@ -5477,9 +5685,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["SourceResponse"];
                     };
                 };
             };
@@ -5625,9 +5831,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["IngestFailurePage"];
                     };
                 };
             };
@@ -6127,9 +6331,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["FilterTestResponse"];
                     };
                 };
             };
@@ -6201,9 +6403,7 @@ export interface operations {
                         /** @constant */
                         status: true;
                         message: string;
-                        data: {
-                            [key: string]: unknown;
-                        };
+                        data: components["schemas"]["ReceivedWebhookResponse"];
                     };
                 };
             };

@@ -34,7 +34,5 @@ export type BatchReplayQuery = z.infer<typeof batchReplayQuerySchema>;
 export const batchReplayResponseSchema = z.string();
 
 /** What a batch operation did, as Convoy counts it ("n successful, m failed"). */
-export interface BatchOperationResult {
-  successes: number;
-  failures: number;
-}
+export const batchOperationResponseSchema = z.object({ successes: z.int(), failures: z.int() });
+export type BatchOperationResult = z.infer<typeof batchOperationResponseSchema>;

@@ -3,7 +3,11 @@ import { UUID_PATTERN } from '../ids';
 import { pageQuerySchema } from './pagination.dto';
 import { jsonValueSchema } from '../json';
 import { createEndpointBodySchema, updateEndpointBodySchema } from './endpoint.dto';
-import { endpointResponseSchema } from './responses.dto';
+import {
+  attemptResponseSchema,
+  deliveryResponseSchema,
+  endpointResponseSchema,
+} from './responses.dto';
 
 const endpointIds = z
   .array(z.string().regex(UUID_PATTERN, 'must be an endpoint id (UUID)'))
@@ -113,43 +117,12 @@ export const portalEventResponseSchema = z.object({
 });
 export type PortalEventResponse = z.infer<typeof portalEventResponseSchema>;
 
-export const portalDeliveryResponseSchema = z.object({
-  uid: z.string(),
-  event_id: z.string(),
-  endpoint_id: z.string(),
-  event_type: z.string(),
-  status: z.string(),
-  metadata: z.object({ num_trials: z.int(), next_send_time: z.iso.datetime() }),
-  /** Convoy's duration string (`"12ms"`), empty until delivered. */
-  latency: z.string(),
-  latency_seconds: z.number(),
-  latency_ms: z.int().nullable(),
-  description: z.string(),
-  delivered_at: z.iso.datetime().nullable(),
-  created_at: z.iso.datetime(),
-  updated_at: z.iso.datetime(),
+export const portalDeliveryResponseSchema = deliveryResponseSchema.omit({
+  project_id: true,
+  subscription_id: true,
 });
 export type PortalDeliveryResponse = z.infer<typeof portalDeliveryResponseSchema>;
 
-/** Header maps as the attempt log keeps them (values a string or a list of strings). */
-const headerValuesSchema = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
-
-export const portalAttemptResponseSchema = z.object({
-  uid: z.string(),
-  msg_id: z.string(),
-  endpoint_id: z.string(),
-  url: z.string(),
-  method: z.string(),
-  request_http_header: headerValuesSchema,
-  response_http_header: headerValuesSchema.nullable(),
-  http_status: z.string(),
-  status_code: z.int().nullable(),
-  response_data: z.string(),
-  error: z.string(),
-  error_kind: z.string(),
-  latency_ms: z.int(),
-  status: z.boolean(),
-  created_at: z.iso.datetime(),
-});
+export const portalAttemptResponseSchema = attemptResponseSchema.omit({ project_id: true });
 export type PortalAttemptResponse = z.infer<typeof portalAttemptResponseSchema>;
 export const portalAttemptListSchema = z.array(portalAttemptResponseSchema);

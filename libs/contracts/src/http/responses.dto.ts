@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { headerMapSchema, jsonValueSchema } from '../json';
+import { verifierTypeSchema } from '../http-source/http-source-verifier';
 import { endpointAuthenticationSchema, endpointStatusSchema } from './endpoint.dto';
+import { deliveryStatusSchema } from './pagination.dto';
+import { encodingSchema, hashSchema, projectConfigSchema } from './project.dto';
 import { filterConfigSchema } from './subscription.dto';
 
 /**
@@ -117,3 +120,176 @@ export type EventResponse = z.infer<typeof eventResponseSchema>;
 export const endpointPageSchema = pageSchema(endpointResponseSchema);
 export const subscriptionPageSchema = pageSchema(subscriptionResponseSchema);
 export const eventPageSchema = pageSchema(eventResponseSchema);
+
+export const projectResponseSchema = z.object({
+  uid: z.string(),
+  name: z.string(),
+  type: z.enum(['outgoing', 'incoming']),
+  config: projectConfigSchema,
+  ...timestamps,
+});
+export type ProjectResponse = z.infer<typeof projectResponseSchema>;
+export const projectListSchema = z.array(projectResponseSchema);
+
+export const apiKeyStatusSchema = z.enum(['active', 'revoked', 'expired']);
+export type ApiKeyStatus = z.infer<typeof apiKeyStatusSchema>;
+
+/** What listing shows of a key: never the secret or its hash; `prefix` identifies it. */
+export const apiKeyResponseSchema = z.object({
+  uid: z.string(),
+  project_id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  status: apiKeyStatusSchema,
+  created_at: z.iso.datetime(),
+  expires_at: z.iso.datetime().nullable(),
+  revoked_at: z.iso.datetime().nullable(),
+  last_used_at: z.iso.datetime().nullable(),
+});
+export type ApiKeyResponse = z.infer<typeof apiKeyResponseSchema>;
+export const apiKeyPageSchema = pageSchema(apiKeyResponseSchema);
+
+/** A key as made: the only answer that carries the key itself. */
+export const createdApiKeyResponseSchema = apiKeyResponseSchema.extend({ key: z.string() });
+export type CreatedApiKeyResponse = z.infer<typeof createdApiKeyResponseSchema>;
+
+/** `POST /projects`: the project and its first API key (shown this once). */
+export const createdProjectResponseSchema = z.object({
+  project: projectResponseSchema,
+  api_key: createdApiKeyResponseSchema,
+});
+export type CreatedProjectResponse = z.infer<typeof createdProjectResponseSchema>;
+
+export const deliveryResponseSchema = z.object({
+  uid: z.string(),
+  project_id: z.string(),
+  event_id: z.string(),
+  endpoint_id: z.string(),
+  subscription_id: z.string(),
+  event_type: z.string(),
+  status: deliveryStatusSchema,
+  metadata: z.object({ num_trials: z.int(), next_send_time: z.iso.datetime() }),
+  /** Convoy's duration string (`"12ms"`), empty until delivered. */
+  latency: z.string(),
+  latency_seconds: z.number(),
+  latency_ms: z.int().nullable(),
+  /** The last attempt's error, if any. */
+  description: z.string(),
+  delivered_at: z.iso.datetime().nullable(),
+  ...timestamps,
+});
+export type DeliveryResponse = z.infer<typeof deliveryResponseSchema>;
+export const deliveryPageSchema = pageSchema(deliveryResponseSchema);
+
+/** Header maps as the attempt log keeps them (values a string or a list of strings). */
+export const headerValuesSchema = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+
+export const attemptResponseSchema = z.object({
+  uid: z.string(),
+  msg_id: z.string(),
+  project_id: z.string(),
+  endpoint_id: z.string(),
+  url: z.string(),
+  method: z.string(),
+  request_http_header: headerValuesSchema,
+  response_http_header: headerValuesSchema.nullable(),
+  http_status: z.string(),
+  status_code: z.int().nullable(),
+  response_data: z.string(),
+  error: z.string(),
+  /** Why no response came (timeout, connection refused, egress refused...); empty when one did. */
+  error_kind: z.string(),
+  latency_ms: z.int(),
+  /** Whether the receiver answered 2xx. */
+  status: z.boolean(),
+  created_at: z.iso.datetime(),
+});
+export type AttemptResponse = z.infer<typeof attemptResponseSchema>;
+export const attemptListSchema = z.array(attemptResponseSchema);
+
+/** `GET /eventdeliveries/statustotals`: how many deliveries match, per status. */
+export const statusTotalsResponseSchema = z.record(deliveryStatusSchema, z.int());
+export type StatusTotals = z.infer<typeof statusTotalsResponseSchema>;
+
+/** Convoy's `CountResponse`: how many a batch operation with the same filters would take. */
+export const countResponseSchema = z.object({ num: z.int() });
+export type CountResponse = z.infer<typeof countResponseSchema>;
+
+/** Secrets are never answered: their place holds this mask. */
+const masked = z.string();
+
+export const sourceResponseSchema = z.object({
+  uid: z.string(),
+  /** Where an http source takes requests: `POST /ingest/{mask_id}`. */
+  mask_id: z.string(),
+  project_id: z.string(),
+  name: z.string(),
+  type: z.enum(['http', 'pub_sub']),
+  /** A provider preset (`github`, `shopify`...) or empty. */
+  provider: z.string(),
+  is_disabled: z.boolean(),
+  verifier: z.object({
+    type: verifierTypeSchema,
+    hmac: z
+      .object({ header: z.string(), hash: hashSchema, encoding: encodingSchema, secret: masked })
+      .nullable(),
+    basic_auth: z.object({ username: z.string(), password: masked }).nullable(),
+    api_key: z.object({ header_name: z.string(), header_value: masked }).nullable(),
+  }),
+  pub_sub: z
+    .object({
+      type: z.enum(['google', 'sqs']),
+      workers: z.int(),
+      google: z
+        .object({
+          project_id: z.string(),
+          subscription_id: z.string(),
+          service_account: masked,
+          client_email: z.string(),
+        })
+        .nullable(),
+      sqs: z
+        .object({
+          queue_name: z.string(),
+          default_region: z.string(),
+          endpoint: z.string(),
+          /** The mask and the key id's last 4 characters. */
+          access_key_id: z.string(),
+          secret_key: masked,
+        })
+        .nullable(),
+    })
+    .nullable(),
+  ...timestamps,
+});
+export type SourceResponse = z.infer<typeof sourceResponseSchema>;
+export const sourcePageSchema = pageSchema(sourceResponseSchema);
+
+/** A broker message a source could not take, with the reason. */
+export const ingestFailureResponseSchema = z.object({
+  uid: z.string(),
+  project_id: z.string(),
+  source_id: z.string(),
+  broker_message_id: z.string(),
+  /** One of the ingesters' reasons (`too_large`, `malformed_json`, `invalid_message`...). */
+  reason: z.string(),
+  detail: z.string(),
+  /** The message as received, cut at the stored limit (`payload_truncated`). */
+  payload: z.string(),
+  payload_bytes: z.int(),
+  payload_truncated: z.boolean(),
+  attributes: z.record(z.string(), z.string()),
+  created_at: z.iso.datetime(),
+});
+export type IngestFailureResponse = z.infer<typeof ingestFailureResponseSchema>;
+export const ingestFailurePageSchema = pageSchema(ingestFailureResponseSchema);
+
+/** `POST /ingest/{mask_id}`: the event made from the request. */
+export const receivedWebhookResponseSchema = z.object({
+  event_id: z.string(),
+  event_type: z.string(),
+});
+export type ReceivedWebhookResponse = z.infer<typeof receivedWebhookResponseSchema>;
+
+/** `POST /subscriptions/test_filter`: whether the sample request passes the filter. */
+export const filterTestResponseSchema = z.boolean();
