@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { DispatcherEnv } from '@flotilla/contracts';
-import { DbModule } from '@flotilla/db';
+import { DbModule, MetaEventRepository } from '@flotilla/db';
 import {
   BREAKER_SETTINGS,
   DISPATCH_CONCURRENCY,
@@ -59,15 +59,21 @@ export class DispatcherModule {
         {
           // Meta events (eventdelivery.*, endpoint.disabled) go through the same egress guard.
           provide: META_EVENTS,
-          useFactory: (sender: HttpSender, log: Logger, metrics: MetricsRegistry) => {
+          useFactory: (
+            sender: HttpSender,
+            log: Logger,
+            metrics: MetricsRegistry,
+            metaEventLog: MetaEventRepository,
+          ) => {
             const drops = metaEventDropsCounter(metrics);
             return new MetaEventQueue(sender, log, {
               onDrop: () => {
                 drops.inc();
               },
+              log: metaEventLog,
             });
           },
-          inject: [HTTP_SENDER, LOGGER, MetricsRegistry],
+          inject: [HTTP_SENDER, LOGGER, MetricsRegistry, MetaEventRepository],
         },
       ],
     };

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { newId } from '@flotilla/contracts';
 import {
   createEndpoint,
   createProject,
@@ -33,6 +34,7 @@ export interface Tenant {
   eventTypeId: string;
   portalLinkId: string;
   portalToken: string;
+  metaEventId: string;
 }
 
 interface KeyView {
@@ -110,6 +112,9 @@ export async function createTenant(stack: TestStack, label: string): Promise<Ten
   // Ingest failures come from broker ingesters, which the stack does not run: one row as an
   // ingester would record it.
   const failureId = randomUUID();
+  // A meta event as the queue records one after sending it (this tenant sends none itself, so
+  // that its receiver counts only its deliveries).
+  const metaEventId = newId();
   const db = new Client({ connectionString: stack.databaseUrl });
   await db.connect();
   try {
@@ -117,6 +122,15 @@ export async function createTenant(stack: TestStack, label: string): Promise<Ten
       `INSERT INTO ingest_failures (id, project_id, source_id, broker_message_id, reason, detail, payload, payload_bytes)
        VALUES ($1, $2, $3, $4, 'malformed_json', $5, $6, 3)`,
       [failureId, project.projectId, source.uid, `${marker}-message`, `${marker} detail`, '{x}'],
+    );
+    await db.query(
+      `INSERT INTO meta_events (id, project_id, event_type, payload, status)
+       VALUES ($1, $2, 'endpoint.created', $3, 'Success')`,
+      [
+        metaEventId,
+        project.projectId,
+        JSON.stringify({ uid: metaEventId, event_type: 'endpoint.created', data: { marker } }),
+      ],
     );
   } finally {
     await db.end();
@@ -137,6 +151,7 @@ export async function createTenant(stack: TestStack, label: string): Promise<Ten
     eventTypeId: eventType.uid,
     portalLinkId: portalLink.uid,
     portalToken: portalLink.token,
+    metaEventId,
   };
 }
 

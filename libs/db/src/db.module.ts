@@ -19,6 +19,7 @@ import { SourceRepository } from './repositories/source.repository';
 import { IngestFailureRepository } from './repositories/ingest-failure.repository';
 import { EventTypeRepository } from './repositories/event-type.repository';
 import { OverviewRepository } from './repositories/overview.repository';
+import { MetaEventRepository } from './repositories/meta-event.repository';
 import { PortalLinkRepository } from './repositories/portal-link.repository';
 import { SchedulerBacklogRepository } from './repositories/scheduler-backlog.repository';
 import { RetentionRepository } from './repositories/retention.repository';
@@ -37,6 +38,7 @@ const repositories = [
   DynamicEndpointRepository,
   EventTypeRepository,
   PortalLinkRepository,
+  MetaEventRepository,
   OverviewRepository,
   SchedulerBacklogRepository,
   RetentionRepository,

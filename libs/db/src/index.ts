@@ -11,6 +11,7 @@ export * from './repositories/event-log-query';
 export * from './repositories/dynamic-endpoint.repository';
 export * from './repositories/attempt.repository';
 export * from './repositories/source.repository';
+export * from './repositories/meta-event.repository';
 export * from './repositories/ingest-failure.repository';
 export * from './repositories/event-type.repository';
 export * from './repositories/portal-link.repository';

@@ -20,3 +20,4 @@ export * from './portal-links.service';
 export * from './portal-presenters';
 export * from './portal.service';
 export * from './project-overview.service';
+export * from './meta-events.service';

@@ -13,12 +13,14 @@ import { DynamicEndpointsService } from './dynamic-endpoints.service';
 import { EndpointsService, EGRESS_POLICY, MAX_ENDPOINTS_PER_PROJECT } from './endpoints.service';
 import { EventLogService } from './event-log.service';
 import { EventTypesService } from './event-types.service';
+import { MetaEventsService } from './meta-events.service';
 import { PortalLinksService } from './portal-links.service';
 import { PortalService } from './portal.service';
 import { ProjectOverviewService } from './project-overview.service';
 import { ProjectSettingsService } from './project-settings.service';
 import { ProjectsService } from './projects.service';
 import { SubscriptionsService } from './subscriptions.service';
+import { MetaEventRepository } from '@flotilla/db';
 
 @Module({})
 export class ManagementModule {
@@ -42,20 +44,27 @@ export class ManagementModule {
         ProjectSettingsService,
         EventTypesService,
         PortalLinksService,
+        MetaEventsService,
         PortalService,
         ProjectOverviewService,
         {
           // Meta events leave through the egress guard too (a meta URL's host is checked when connecting).
           provide: META_EVENTS,
-          useFactory: (policy: EgressPolicy, logger: Logger, metrics: MetricsRegistry) => {
+          useFactory: (
+            policy: EgressPolicy,
+            logger: Logger,
+            metrics: MetricsRegistry,
+            metaEventLog: MetaEventRepository,
+          ) => {
             const drops = metaEventDropsCounter(metrics);
             return new MetaEventQueue(new HttpSender(createEgressAgent(policy)), logger, {
               onDrop: () => {
                 drops.inc();
               },
+              log: metaEventLog,
             });
           },
-          inject: [EGRESS_POLICY, LOGGER, MetricsRegistry],
+          inject: [EGRESS_POLICY, LOGGER, MetricsRegistry, MetaEventRepository],
         },
       ],
       exports: [
@@ -69,6 +78,7 @@ export class ManagementModule {
         ProjectSettingsService,
         EventTypesService,
         PortalLinksService,
+        MetaEventsService,
         PortalService,
         ProjectOverviewService,
       ],

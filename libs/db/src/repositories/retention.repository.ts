@@ -29,4 +29,16 @@ export class RetentionRepository {
         FOR UPDATE SKIP LOCKED
       )`;
   }
+
+  /** The same for the project's meta event log (ids are UUIDv7 too). */
+  async deleteMetaEventsOlderThan(projectId: string, cutoff: Date, limit: number): Promise<number> {
+    return this.prisma.$executeRaw`
+      DELETE FROM meta_events WHERE id IN (
+        SELECT id FROM meta_events
+        WHERE project_id = ${projectId}::uuid AND id < ${idFloor(cutoff)}::uuid
+        ORDER BY id
+        LIMIT ${limit}::int
+        FOR UPDATE SKIP LOCKED
+      )`;
+  }
 }

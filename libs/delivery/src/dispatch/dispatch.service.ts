@@ -192,7 +192,7 @@ export class DispatchService implements OnApplicationShutdown {
       await this.endpoints.disable([row.endpointId], reason);
       this.breakers.forget(row.endpointId);
       this.logger.warn({ endpointId: row.endpointId, reason }, 'endpoint disabled');
-      this.metaEvents.publish(projectConfigOf(row), 'endpoint.disabled', {
+      this.metaEvents.publish(row.projectId, projectConfigOf(row), 'endpoint.disabled', {
         uid: row.endpointId,
         project_id: row.projectId,
         url: row.url,

@@ -23,7 +23,7 @@ export function publishDeliveryOutcomes(
     const type = result.status === 'Success' ? 'eventdelivery.success' : 'eventdelivery.failed';
     // Most projects want no meta events: skip building a payload per delivery on the hot path.
     if (!wantsMetaEvent(config, type)) continue;
-    queue.publish(config, type, {
+    queue.publish(row.projectId, config, type, {
       uid: row.id,
       project_id: row.projectId,
       event_id: row.eventId,

@@ -6,6 +6,7 @@ import { publishDeliveryOutcomes } from './delivery-outcomes';
 import { MetaEventQueue } from './meta-event.queue';
 
 const META_URL = 'http://127.0.0.1:9/meta';
+const PROJECT_ID = '0190a4d2-0000-7000-8000-000000000002';
 
 /** Records requests; each one stays open until released. */
 class HeldSender {
@@ -42,11 +43,11 @@ describe('MetaEventQueue', () => {
   it('sends only wanted types (empty list = all), without waiting, a few at a time', async () => {
     const sender = new HeldSender();
     const queue = new MetaEventQueue(sender as unknown as HttpSender, logger(), { concurrency: 2 });
-    queue.publish(config({ event_type: ['endpoint.created'] }), 'endpoint.updated', {});
-    queue.publish(projectConfigSchema.parse({}), 'endpoint.created', {});
+    queue.publish(PROJECT_ID, config({ event_type: ['endpoint.created'] }), 'endpoint.updated', {});
+    queue.publish(PROJECT_ID, projectConfigSchema.parse({}), 'endpoint.created', {});
     expect(sender.requests).toHaveLength(0);
 
-    for (let n = 0; n < 3; n += 1) queue.publish(config({}), 'endpoint.created', { n });
+    for (let n = 0; n < 3; n += 1) queue.publish(PROJECT_ID, config({}), 'endpoint.created', { n });
     await tick();
     expect(sender.requests).toHaveLength(2);
     sender.releaseAll();
@@ -65,7 +66,7 @@ describe('MetaEventQueue', () => {
       concurrency: 1,
       maxPending: 2,
     });
-    for (let n = 0; n < 5; n += 1) queue.publish(config({}), 'endpoint.deleted', { n });
+    for (let n = 0; n < 5; n += 1) queue.publish(PROJECT_ID, config({}), 'endpoint.deleted', { n });
     await tick();
     // One in flight, two waiting, two dropped with one log line.
     expect(sender.requests).toHaveLength(1);

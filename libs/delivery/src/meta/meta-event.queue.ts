@@ -1,8 +1,19 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { MetaEventType, ProjectConfig } from '@flotilla/contracts';
+import { newId, type MetaEventType, type ProjectConfig } from '@flotilla/contracts';
+import type { MetaEventOutcome, NewMetaEvent } from '@flotilla/db';
 import type { Logger } from '@flotilla/observability';
 import type { HttpSender } from '../http/http-sender';
-import { sendMetaEvent, wantsMetaEvent } from './meta-event.sender';
+import {
+  metaEventBody,
+  metaEventRequest,
+  sendMetaEvent,
+  wantsMetaEvent,
+} from './meta-event.sender';
+
+/** Where sent meta events are recorded (the meta event log); tests may leave it out. */
+export interface MetaEventLog {
+  insert(event: NewMetaEvent): Promise<void>;
+}
 
 export const META_EVENTS = Symbol('META_EVENTS');
 
@@ -15,9 +26,12 @@ export interface MetaEventQueueOptions {
   drainTimeoutMs?: number;
   /** Called for each dropped meta event (the drops counter). */
   onDrop?: () => void;
+  /** Records each meta event once sent, with its outcome. */
+  log?: MetaEventLog;
 }
 
 interface Job {
+  projectId: string;
   config: ProjectConfig;
   type: MetaEventType;
   data: Record<string, unknown>;
@@ -27,7 +41,8 @@ interface Job {
  * Fire-and-forget meta events: `publish` never waits and never throws, so an API request or a
  * delivery batch is never slowed or failed by a project's meta URL. The queue is bounded (a dead
  * meta receiver costs at most `maxPending` jobs of memory), sends a few at a time, and logs what it
- * drops or fails to send. Meta events are best effort: a crash loses the queued ones.
+ * drops. Each one sent is recorded with its outcome in the meta event log, where it can be resent.
+ * Meta events are best effort: a crash loses the queued ones, and dropped ones are only counted.
  */
 export class MetaEventQueue implements OnApplicationShutdown {
   private readonly pending: Job[] = [];
@@ -38,6 +53,7 @@ export class MetaEventQueue implements OnApplicationShutdown {
   private readonly concurrency: number;
   private readonly drainTimeoutMs: number;
   private readonly onDrop: (() => void) | undefined;
+  private readonly log: MetaEventLog | undefined;
 
   constructor(
     private readonly sender: HttpSender,
@@ -48,9 +64,15 @@ export class MetaEventQueue implements OnApplicationShutdown {
     this.concurrency = options.concurrency ?? 4;
     this.drainTimeoutMs = options.drainTimeoutMs ?? 2000;
     this.onDrop = options.onDrop;
+    this.log = options.log;
   }
 
-  publish(config: ProjectConfig, type: MetaEventType, data: Record<string, unknown>): void {
+  publish(
+    projectId: string,
+    config: ProjectConfig,
+    type: MetaEventType,
+    data: Record<string, unknown>,
+  ): void {
     if (!wantsMetaEvent(config, type)) return;
     if (this.pending.length >= this.maxPending) {
       this.dropped += 1;
@@ -60,7 +82,7 @@ export class MetaEventQueue implements OnApplicationShutdown {
         this.logger.warn({ type, dropped: this.dropped }, 'meta event queue full; dropped');
       return;
     }
-    this.pending.push({ config, type, data });
+    this.pending.push({ projectId, config, type, data });
     this.pump();
   }
 
@@ -84,7 +106,7 @@ export class MetaEventQueue implements OnApplicationShutdown {
       const job = this.pending.shift();
       if (!job) break;
       this.active += 1;
-      void sendMetaEvent(this.sender, this.logger, job.config, job.type, job.data).finally(() => {
+      void this.send(job).finally(() => {
         this.active -= 1;
         this.pump();
         if (this.active === 0 && this.pending.length === 0) {
@@ -93,6 +115,54 @@ export class MetaEventQueue implements OnApplicationShutdown {
           for (const resolve of waiting) resolve();
         }
       });
+    }
+  }
+
+  /**
+   * Sends a recorded meta event again now, to the project's current meta URL and signed with its
+   * current secret (the body is the one first sent); the caller records the outcome.
+   */
+  async resend(
+    config: ProjectConfig,
+    type: MetaEventType,
+    id: string,
+    body: string,
+  ): Promise<MetaEventOutcome> {
+    const url = config.meta_event.url;
+    if (!config.meta_event.is_enabled || !url) {
+      return {
+        status: 'Failure',
+        requestHeaders: {},
+        responseStatus: null,
+        responseHeaders: null,
+        responseData: '',
+        error: 'meta events are turned off for this project (config.meta_event)',
+      };
+    }
+    return sendMetaEvent(this.sender, this.logger, url, metaEventRequest(config, type, id, body));
+  }
+
+  private async send(job: Job): Promise<void> {
+    const url = job.config.meta_event.url;
+    if (!url) return;
+    const id = newId();
+    const request = metaEventRequest(
+      job.config,
+      job.type,
+      id,
+      metaEventBody(id, job.type, job.data),
+    );
+    const outcome = await sendMetaEvent(this.sender, this.logger, url, request);
+    try {
+      await this.log?.insert({
+        id,
+        projectId: job.projectId,
+        eventType: job.type,
+        payload: request.body,
+        ...outcome,
+      });
+    } catch (error) {
+      this.logger.warn({ type: job.type, err: error }, 'meta event sent but not recorded');
     }
   }
 }

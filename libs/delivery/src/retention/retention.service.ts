@@ -40,20 +40,37 @@ export class RetentionService {
     let total = 0;
     for (const project of await this.retention.projectConfigs()) {
       const cutoff = new Date(now.getTime() - periodOf(project.config));
-      for (;;) {
-        if (options.stopped?.()) return total;
-        const started = performance.now();
-        const count = await this.retention.deleteOlderThan(project.id, cutoff, options.batchSize);
-        total += count;
-        this.deleted.inc(count);
-        if (count < options.batchSize) break;
-        // Rest as long as the batch took: deleting uses at most half of the database's time, so
-        // ingest, routing and delivery keep theirs even while a large backlog expires.
-        await sleep(Math.min(1000, performance.now() - started));
-      }
+      const events = await this.inBatches(options, (limit) =>
+        this.retention.deleteOlderThan(project.id, cutoff, limit),
+      );
+      total += events;
+      this.deleted.inc(events);
+      // The meta event log expires with the events it reported on.
+      await this.inBatches(options, (limit) =>
+        this.retention.deleteMetaEventsOlderThan(project.id, cutoff, limit),
+      );
+      if (options.stopped?.()) return total;
     }
     if (total > 0) this.logger.info({ events: total }, 'retention deleted old events');
     return total;
+  }
+
+  /** Runs a batched delete until a batch comes back short (or the service stops). */
+  private async inBatches(
+    options: RetentionRoundOptions,
+    deleteBatch: (limit: number) => Promise<number>,
+  ): Promise<number> {
+    let total = 0;
+    for (;;) {
+      if (options.stopped?.()) return total;
+      const started = performance.now();
+      const count = await deleteBatch(options.batchSize);
+      total += count;
+      if (count < options.batchSize) return total;
+      // Rest as long as the batch took: deleting uses at most half of the database's time, so
+      // ingest, routing and delivery keep theirs even while a large backlog expires.
+      await sleep(Math.min(1000, performance.now() - started));
+    }
   }
 }
 
