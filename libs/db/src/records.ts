@@ -1,4 +1,4 @@
-import type { Prisma } from './generated/prisma/client';
+import type { Event, Prisma } from './generated/prisma/client';
 export type {
   ApiKey,
   DeliveryAttempt,
@@ -6,6 +6,7 @@ export type {
   Event,
   EventDelivery,
   EventType,
+  MetaEvent,
   PortalLink,
   Project,
   Source,
@@ -13,6 +14,12 @@ export type {
 } from './generated/prisma/client';
 export { DeliveryStatus, EndpointStatus, EventTargetKind } from './generated/prisma/enums';
 export type JsonValue = Prisma.JsonValue;
+
+/** An event as the event log reads it: with the endpoints its deliveries went to. */
+export type LoggedEvent = Event & {
+  /** Every endpoint the event was routed to (fan-out and broadcast recipients included). */
+  routedTo?: string[];
+};
 
 /** A secret as kept in `endpoints.secrets`: the newest signs; older ones sign until they expire. */
 export interface EndpointSecret {

@@ -9,10 +9,10 @@ import {
   type ExpireSecretBody,
   type MetaEventType,
   type UpdateEndpointBody,
+  type EndpointListQuery,
 } from '@flotilla/contracts';
 import {
   EndpointRepository,
-  type Cursor,
   type Endpoint,
   type EndpointSecret,
   type PageResult,
@@ -23,6 +23,7 @@ import { decodeStandardSecret, generateStandardSecret } from '@flotilla/signing'
 import { ManagementError } from './management-error';
 import { presentEndpoint } from './presenters';
 import { ProjectsService } from './projects.service';
+import { toCursor } from './event-log.service';
 
 export const EGRESS_POLICY = Symbol('EGRESS_POLICY');
 export const MAX_ENDPOINTS_PER_PROJECT = Symbol('MAX_ENDPOINTS_PER_PROJECT');
@@ -186,7 +187,7 @@ export class EndpointsService {
           }
         : null,
     };
-    this.metaEvents.publish(projectConfigSchema.parse(project.config), type, data);
+    this.metaEvents.publish(project.id, projectConfigSchema.parse(project.config), type, data);
   }
 
   /**
@@ -237,8 +238,11 @@ export class EndpointsService {
     return endpoint;
   }
 
-  list(projectId: string, cursor: Cursor, ownerId?: string): Promise<PageResult<Endpoint>> {
-    return this.endpoints.page(projectId, cursor, ownerId);
+  list(projectId: string, query: EndpointListQuery): Promise<PageResult<Endpoint>> {
+    return this.endpoints.page(projectId, toCursor(query), {
+      ownerId: query.ownerId,
+      name: query.q,
+    });
   }
 }
 

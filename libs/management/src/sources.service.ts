@@ -17,8 +17,9 @@ import {
   type StoredPubSubConfig,
   type UpdateSourceBody,
   type VerifierSecret,
+  type SourceListQuery,
 } from '@flotilla/contracts';
-import { SourceRepository, type Cursor, type PageResult, type Source } from '@flotilla/db';
+import { SourceRepository, type PageResult, type Source } from '@flotilla/db';
 import { validateEndpointUrl, type EgressPolicy } from '@flotilla/egress';
 import {
   CredentialsCipher,
@@ -28,6 +29,7 @@ import {
 import { httpVerifierSettings, type HttpVerifierSettings } from './http-source-settings';
 import { ManagementError } from './management-error';
 import { ProjectsService } from './projects.service';
+import { toCursor } from './event-log.service';
 
 type PubSubUpdate = NonNullable<UpdateSourceBody['pub_sub']>;
 
@@ -73,8 +75,12 @@ export class SourcesService {
     return source;
   }
 
-  list(projectId: string, cursor: Cursor): Promise<PageResult<Source>> {
-    return this.sources.page(projectId, cursor);
+  list(projectId: string, query: SourceListQuery): Promise<PageResult<Source>> {
+    return this.sources.page(projectId, toCursor(query), {
+      type: query.type,
+      provider: query.provider,
+      name: query.q,
+    });
   }
 
   async update(projectId: string, id: string, body: UpdateSourceBody): Promise<Source> {

@@ -2,19 +2,19 @@ import { Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '
 import {
   createEndpointBodySchema,
   expireSecretBodySchema,
-  pageQuerySchema,
   type CreateEndpointBody,
   type ExpireSecretBody,
-  type PageQuery,
   type UpdateEndpointBody,
   updateEndpointBodySchema,
   endpointPageSchema,
   endpointResponseSchema,
   type EndpointResponse,
   type Page,
+  endpointListQuerySchema,
+  type EndpointListQuery,
 } from '@flotilla/contracts';
 import { ApiOperation } from '@flotilla/openapi';
-import { EndpointsService, presentEndpoint, presentPage, toCursor } from '@flotilla/management';
+import { EndpointsService, presentEndpoint, presentPage } from '@flotilla/management';
 import { ProjectGuard } from '../http/auth.guard';
 import { ok, type Envelope } from '../http/envelope';
 import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
@@ -41,9 +41,9 @@ export class EndpointsController {
   @Get()
   async list(
     @Param('projectID') projectId: string,
-    @ValidQuery(pageQuerySchema) query: PageQuery,
+    @ValidQuery(endpointListQuerySchema) query: EndpointListQuery,
   ): Promise<Envelope<Page<EndpointResponse>>> {
-    const page = await this.endpoints.list(projectId, toCursor(query));
+    const page = await this.endpoints.list(projectId, query);
     return ok('Endpoints fetched successfully', presentPage(page, query.perPage, presentEndpoint));
   }
 

@@ -72,9 +72,44 @@ export const sortParamSchema = z.preprocess(
   z.enum(['asc', 'desc']).default('desc'),
 );
 
+/** Convoy's `QueryListEndpoint` (api/models/endpoint.go): `q` matches names, `ownerId` an owner. */
+export const endpointListQuerySchema = pageQuerySchema.extend({
+  q: textParam,
+  ownerId: textParam,
+});
+export type EndpointListQuery = z.infer<typeof endpointListQuerySchema>;
+
+/** Convoy's `QueryListSubscription` (api/models/subscription.go): endpoints and a name. */
+export const subscriptionListQuerySchema = pageQuerySchema.extend({
+  endpointId: idList,
+  name: textParam,
+});
+export type SubscriptionListQuery = z.infer<typeof subscriptionListQuerySchema>;
+
+/** Convoy's `QueryListSource` (api/models/source.go): its type, provider and a name search. */
+export const sourceListQuerySchema = pageQuerySchema.extend({
+  type: z.preprocess(
+    blankIsAbsent,
+    z.enum(['http', 'pub_sub'], { error: 'must be http or pub_sub' }).optional(),
+  ),
+  provider: textParam,
+  q: textParam,
+});
+export type SourceListQuery = z.infer<typeof sourceListQuerySchema>;
+
+/** Convoy's `QueryListMetaEvent` (api/models/meta_event.go): a date range. */
+export const metaEventListQuerySchema = pageQuerySchema.extend({
+  startDate: dateParam,
+  endDate: dateParam,
+});
+export type MetaEventListQuery = z.infer<typeof metaEventListQuerySchema>;
+
 export const eventListQuerySchema = pageQuerySchema.extend({
   sort: sortParamSchema,
+  /** Every endpoint the event was sent to matches, fan-out and broadcast recipients included. */
   endpointId: idList,
+  /** Fan-out events to this owner id. */
+  ownerId: textParam,
   eventType: textParam,
   idempotencyKey: textParam,
   brokerMessageId: textParam,

@@ -203,9 +203,6 @@ export const updateSourceBodySchema = z
   );
 export type UpdateSourceBody = z.infer<typeof updateSourceBodySchema>;
 
-export const sourceListQuerySchema = pageQuerySchema;
-export type SourceListQuery = z.infer<typeof sourceListQuerySchema>;
-
 /** `GET /ingestfailures` (and `/sources/{sourceID}/failures`): invalid broker messages. */
 export const ingestFailureListQuerySchema = pageQuerySchema.extend({
   sourceId: z.string().optional(),

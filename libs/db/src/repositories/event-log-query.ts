@@ -11,7 +11,13 @@ import type { Cursor, DeliveryStatus } from '../records';
 
 export interface EventFilters {
   eventType?: string | undefined;
+  /**
+   * Events sent to any of these endpoints: addressed to one of them, or fanned out or broadcast
+   * to it (Convoy matches every endpoint an event was routed to).
+   */
   endpointIds?: string[] | undefined;
+  /** Fan-out events to this owner. */
+  ownerId?: string | undefined;
   sourceId?: string | undefined;
   idempotencyKey?: string | undefined;
   brokerMessageId?: string | undefined;
@@ -79,8 +85,15 @@ function dateRange(
 export function eventConditions(projectId: string, filters: EventFilters): Prisma.Sql[] {
   const conditions = [Prisma.sql`e.project_id = ${projectId}::uuid`];
   if (filters.eventType) conditions.push(Prisma.sql`e.event_type = ${filters.eventType}`);
-  if (filters.endpointIds?.length)
-    conditions.push(Prisma.sql`e.endpoint_id = ANY(${filters.endpointIds}::uuid[])`);
+  if (filters.endpointIds?.length) {
+    // A fan-out or broadcast event names no endpoint: its deliveries say where it went. One index
+    // lookup per event the page scans; `OFFSET 0` keeps the planner from hashing every delivery
+    // of the endpoints instead, which costs a scan of all of them to fill one page.
+    conditions.push(
+      Prisma.sql`(e.endpoint_id = ANY(${filters.endpointIds}::uuid[]) OR EXISTS (SELECT 1 FROM event_deliveries d WHERE d.project_id = e.project_id AND d.event_id = e.id AND d.endpoint_id = ANY(${filters.endpointIds}::uuid[]) OFFSET 0))`,
+    );
+  }
+  if (filters.ownerId) conditions.push(Prisma.sql`e.owner_id = ${filters.ownerId}`);
   if (filters.sourceId) conditions.push(Prisma.sql`e.source_id = ${filters.sourceId}::uuid`);
   if (filters.idempotencyKey)
     conditions.push(Prisma.sql`e.idempotency_key = ${filters.idempotencyKey}`);
@@ -125,7 +138,9 @@ const EVENT_COLUMNS = Prisma.raw(
   `e.id, e.project_id AS "projectId", e.event_type AS "eventType", e.raw_data AS "rawData", e.headers,
    e.target_kind::text AS "targetKind", e.endpoint_id AS "endpointId", e.owner_id AS "ownerId",
    e.idempotency_key AS "idempotencyKey", e.is_duplicate AS "isDuplicate", e.source_id AS "sourceId",
-   e.broker_message_id AS "brokerMessageId", e.accepted_at AS "acceptedAt", e.created_at AS "createdAt"`,
+   e.broker_message_id AS "brokerMessageId", e.accepted_at AS "acceptedAt", e.created_at AS "createdAt",
+   ARRAY(SELECT DISTINCT r.endpoint_id::text FROM event_deliveries r
+         WHERE r.project_id = e.project_id AND r.event_id = e.id) AS "routedTo"`,
 );
 
 const DELIVERY_COLUMNS = Prisma.raw(
@@ -172,6 +187,11 @@ function keysetSql(
   // One row more than asked tells whether there is another page.
   const tail = Prisma.sql`ORDER BY ${column} ${Prisma.raw(plan.fetchOrder === 'desc' ? 'DESC' : 'ASC')} LIMIT ${plan.perPage + 1}::int`;
   return { where, tail };
+}
+
+/** One event with the endpoints it was routed to. */
+export function eventByIdQuery(projectId: string, id: string): Prisma.Sql {
+  return Prisma.sql`SELECT ${EVENT_COLUMNS} FROM events e WHERE e.project_id = ${projectId}::uuid AND e.id = ${id}::uuid`;
 }
 
 /** One page of `GET /events`. The rows' shape is Prisma's `Event`. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma.service';
-import type { Event, PageResult } from '../records';
+import type { Event, LoggedEvent, PageResult } from '../records';
 import {
+  eventByIdQuery,
   eventPageQuery,
   keysetPlan,
   toPage,
@@ -120,8 +121,15 @@ export class EventRepository {
     });
   }
 
-  findById(projectId: string, id: string): Promise<Event | null> {
-    return this.prisma.event.findFirst({ where: { id, projectId } });
+  /** The events among `ids`, in one query (for the deliveries a list page shows). */
+  findManyByIds(projectId: string, ids: readonly string[]): Promise<Event[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.prisma.event.findMany({ where: { id: { in: [...new Set(ids)] }, projectId } });
+  }
+
+  async findById(projectId: string, id: string): Promise<LoggedEvent | null> {
+    const rows = await this.prisma.$queryRaw<LoggedEvent[]>(eventByIdQuery(projectId, id));
+    return rows[0] ?? null;
   }
 
   /** One page of the event list, newest first unless `cursor.sort` is `asc` (see event-log-query). */
@@ -129,10 +137,10 @@ export class EventRepository {
     projectId: string,
     filters: EventFilters,
     cursor: LogCursor,
-  ): Promise<PageResult<Event>> {
+  ): Promise<PageResult<LoggedEvent>> {
     const plan = keysetPlan(cursor);
     return toPage(
-      await this.prisma.$queryRaw<Event[]>(eventPageQuery(projectId, filters, plan)),
+      await this.prisma.$queryRaw<LoggedEvent[]>(eventPageQuery(projectId, filters, plan)),
       plan,
     );
   }

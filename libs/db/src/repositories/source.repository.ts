@@ -9,6 +9,13 @@ export type HttpSourceWithProject = Source & {
 };
 import { keysetPage } from './paging';
 
+/** Convoy's source list filters: a type, a provider, and a name containing `name` (any case). */
+export interface SourceFilters {
+  type?: 'http' | 'pub_sub' | undefined;
+  provider?: string | undefined;
+  name?: string | undefined;
+}
+
 @Injectable()
 export class SourceRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -42,10 +49,21 @@ export class SourceRepository {
     return this.prisma.source.findFirst({ where: { id, projectId, deletedAt: null } });
   }
 
-  page(projectId: string, cursor: Cursor): Promise<PageResult<Source>> {
+  page(
+    projectId: string,
+    cursor: Cursor,
+    filters: SourceFilters = {},
+  ): Promise<PageResult<Source>> {
     return keysetPage(cursor, ({ where, orderBy, take }) =>
       this.prisma.source.findMany({
-        where: { ...where, projectId, deletedAt: null },
+        where: {
+          ...where,
+          projectId,
+          deletedAt: null,
+          ...(filters.type ? { type: filters.type } : {}),
+          ...(filters.provider ? { provider: filters.provider } : {}),
+          ...(filters.name ? { name: { contains: filters.name, mode: 'insensitive' } } : {}),
+        },
         orderBy,
         take,
       }),
