@@ -63,6 +63,36 @@ export const sendableHeaderMapSchema = z
     }
   });
 
+/**
+ * An event's custom headers as Convoy writes them (`{"x-a": "1"}`) or as it answers them, a list
+ * per name (`{"x-a": ["1", "2"]}`, Go's http.Header). A list is sent as one header whose values
+ * are joined by ", ", which HTTP defines as the same thing (RFC 9110 §5.3).
+ */
+export const eventHeaderMapSchema = z.preprocess(
+  (value) =>
+    value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(
+          Object.entries(value).map(([name, item]) => [
+            name,
+            Array.isArray(item) && item.every((part) => typeof part === 'string')
+              ? item.join(', ')
+              : item,
+          ]),
+        )
+      : value,
+  sendableHeaderMapSchema,
+);
+
+/** Headers as Convoy answers them: a list of values per name (Go's http.Header). */
+export const headerListsSchema = z.record(z.string(), z.array(z.string()));
+export type HeaderLists = z.infer<typeof headerListsSchema>;
+
+export function toHeaderLists(headers: Record<string, string | string[]>): HeaderLists {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value : [value]]),
+  );
+}
+
 /** Header names whose values are credentials: never shown where Flotilla reports what it sent. */
 const CREDENTIAL_HEADER_NAMES = new Set(['authorization', 'proxy-authorization', 'cookie']);
 const CREDENTIAL_HEADER_WORDS = /key|token|secret|passw|signature|auth|session/i;

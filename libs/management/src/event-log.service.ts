@@ -11,6 +11,7 @@ import {
 import {
   AttemptRepository,
   DeliveryRepository,
+  EndpointRepository,
   EventRepository,
   type Cursor,
   type DeliveryAttempt,
@@ -21,6 +22,7 @@ import {
   type PageResult,
 } from '@flotilla/db';
 import { ManagementError } from './management-error';
+import type { DeliveryContext } from './presenters';
 
 export function toCursor(query: PageQuery): Cursor {
   const raw = query.direction === 'prev' ? query.prev_page_cursor : query.next_page_cursor;
@@ -57,6 +59,7 @@ export function eventFilters(query: Omit<EventListQuery, keyof PageQuery | 'sort
   return {
     eventType: query.eventType,
     endpointIds: query.endpointId,
+    ownerId: query.ownerId,
     sourceId: query.sourceId,
     idempotencyKey: query.idempotencyKey,
     brokerMessageId: query.brokerMessageId,
@@ -87,7 +90,29 @@ export class EventLogService {
     private readonly events: EventRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly attempts: AttemptRepository,
+    private readonly endpoints: EndpointRepository,
   ) {}
+
+  /** The events and endpoints a page of deliveries refers to: two queries for the whole page. */
+  async deliveryContext(
+    projectId: string,
+    deliveries: readonly EventDelivery[],
+  ): Promise<DeliveryContext> {
+    const [events, endpoints] = await Promise.all([
+      this.events.findManyByIds(
+        projectId,
+        deliveries.map((delivery) => delivery.eventId),
+      ),
+      this.endpoints.findManyByIds(
+        projectId,
+        deliveries.map((delivery) => delivery.endpointId),
+      ),
+    ]);
+    return {
+      events: new Map(events.map((event) => [event.id, event])),
+      endpoints: new Map(endpoints.map((endpoint) => [endpoint.id, endpoint])),
+    };
+  }
 
   listEvents(projectId: string, query: EventListQuery): Promise<PageResult<Event>> {
     return this.events.page(projectId, eventFilters(query), {

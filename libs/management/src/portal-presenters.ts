@@ -4,7 +4,7 @@ import type {
   PortalEndpointResponse,
   PortalEventResponse,
 } from '@flotilla/contracts';
-import type { DeliveryAttempt, Endpoint, Event, EventDelivery } from '@flotilla/db';
+import type { DeliveryAttempt, Endpoint, EventDelivery, LoggedEvent } from '@flotilla/db';
 import { presentAttempt, presentDelivery, presentEndpoint, presentEvent } from './presenters';
 
 /**
@@ -55,12 +55,13 @@ const EVENT_FIELDS = [
 
 /** An event as the customer received it: its endpoints are only those in the scope. */
 export function presentPortalEvent(
-  event: Event,
+  event: LoggedEvent,
   reachable: ReadonlySet<string>,
 ): PortalEventResponse {
+  const shown = presentEvent(event);
   return {
-    ...pick(presentEvent(event), EVENT_FIELDS),
-    endpoints: event.endpointId && reachable.has(event.endpointId) ? [event.endpointId] : [],
+    ...pick(shown, EVENT_FIELDS),
+    endpoints: shown.endpoints.filter((id) => reachable.has(id)),
   };
 }
 

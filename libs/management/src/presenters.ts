@@ -1,21 +1,26 @@
 import {
   projectConfigSchema,
+  toHeaderLists,
   type AcceptedEventResponse,
   type AttemptResponse,
   type DeliveryResponse,
   type EndpointResponse,
   type EventMessageV1,
+  type EventMetadataResponse,
   type EventResponse,
   type JsonValue,
   type Page,
   type ProjectResponse,
   type SubscriptionResponse,
+  type MetaEventResponse,
 } from '@flotilla/contracts';
 import type {
   DeliveryAttempt,
   Endpoint,
   Event,
   EventDelivery,
+  LoggedEvent,
+  MetaEvent,
   JsonValue as StoredJson,
   PageResult,
   Project,
@@ -72,8 +77,14 @@ export function presentEndpoint(endpoint: Endpoint): EndpointResponse {
   };
 }
 
-export function presentSubscription(subscription: Subscription): SubscriptionResponse {
+export function presentSubscription(
+  subscription: Subscription,
+  endpoints?: ReadonlyMap<string, Endpoint>,
+): SubscriptionResponse {
+  const endpoint = endpoints?.get(subscription.endpointId);
   return {
+    // Convoy's only link from a subscription to its endpoint (null once the endpoint is deleted).
+    endpoint_metadata: endpoint ? presentEndpoint(endpoint) : null,
     uid: subscription.id,
     name: subscription.name,
     project_id: subscription.projectId,
@@ -102,23 +113,25 @@ export function presentAcceptedEvent(message: EventMessageV1): AcceptedEventResp
     endpoints: message.target.kind === 'single' ? [message.target.endpoint_id] : [],
     owner_id: message.target.kind === 'fanout' ? message.target.owner_id : '',
     data: JSON.parse(message.data) as JsonValue,
-    headers: message.custom_headers,
+    headers: toHeaderLists(message.custom_headers),
     idempotency_key: message.idempotency_key ?? '',
     created_at: message.accepted_at,
     updated_at: message.accepted_at,
   };
 }
 
-export function presentEvent(event: Event): EventResponse {
+export function presentEvent(event: LoggedEvent): EventResponse {
   return {
     uid: event.id,
     project_id: event.projectId,
     event_type: event.eventType,
-    endpoints: event.endpointId ? [event.endpointId] : [],
+    // Convoy lists every endpoint the event was routed to; one addressed to an endpoint names it
+    // even before it is routed.
+    endpoints: event.endpointId ? [event.endpointId] : (event.routedTo ?? []),
     owner_id: event.ownerId ?? '',
     data: JSON.parse(event.rawData) as JsonValue,
     raw: event.rawData,
-    headers: stored(event.headers),
+    headers: toHeaderLists(stored(event.headers)),
     idempotency_key: event.idempotencyKey ?? '',
     is_duplicate_event: event.isDuplicate,
     source_id: event.sourceId ?? '',
@@ -129,7 +142,31 @@ export function presentEvent(event: Event): EventResponse {
   };
 }
 
-export function presentDelivery(delivery: EventDelivery): DeliveryResponse {
+/** What a page of deliveries refers to, loaded once for the page (see EventLogService). */
+export interface DeliveryContext {
+  events: ReadonlyMap<string, Event>;
+  endpoints: ReadonlyMap<string, Endpoint>;
+}
+
+/** Convoy's `event_metadata`: which event a delivery carries (its data is at `GET /events/{id}`). */
+export function presentEventMetadata(event: Event): EventMetadataResponse {
+  return {
+    uid: event.id,
+    project_id: event.projectId,
+    event_type: event.eventType,
+    source_id: event.sourceId ?? '',
+    idempotency_key: event.idempotencyKey ?? '',
+    created_at: event.createdAt.toISOString(),
+    updated_at: event.createdAt.toISOString(),
+  };
+}
+
+export function presentDelivery(
+  delivery: EventDelivery,
+  context?: DeliveryContext,
+): DeliveryResponse {
+  const event = context?.events.get(delivery.eventId);
+  const endpoint = context?.endpoints.get(delivery.endpointId);
   return {
     uid: delivery.id,
     project_id: delivery.projectId,
@@ -149,6 +186,12 @@ export function presentDelivery(delivery: EventDelivery): DeliveryResponse {
     latency_ms: delivery.latencyMs,
     description: delivery.lastError ?? '',
     delivered_at: delivery.deliveredAt?.toISOString() ?? null,
+    // Convoy's links from a delivery to what it carried and where (null once deleted).
+    idempotency_key: event?.idempotencyKey ?? '',
+    headers: event ? toHeaderLists(stored(event.headers)) : null,
+    target_url: endpoint?.url ?? '',
+    event_metadata: event ? presentEventMetadata(event) : null,
+    endpoint_metadata: endpoint ? presentEndpoint(endpoint) : null,
     created_at: delivery.createdAt.toISOString(),
     updated_at: delivery.updatedAt.toISOString(),
   };
@@ -184,7 +227,8 @@ export function presentPage<T extends { id: string }, R>(
   present: (row: T) => R,
 ): Page<R> {
   return {
-    content: page.rows.map(present),
+    // Called with the row only: some presenters take an optional second argument.
+    content: page.rows.map((row) => present(row)),
     pagination: {
       per_page: perPage,
       has_next_page: page.hasNext,
@@ -192,5 +236,31 @@ export function presentPage<T extends { id: string }, R>(
       next_page_cursor: page.rows.at(-1)?.id ?? '',
       prev_page_cursor: page.rows[0]?.id ?? '',
     },
+  };
+}
+
+/** Convoy's meta event: what was sent (`metadata`) and how its last attempt went (`attempt`). */
+export function presentMetaEvent(event: MetaEvent): MetaEventResponse {
+  const sent = JSON.parse(event.payload) as { data?: JsonValue };
+  return {
+    uid: event.id,
+    project_id: event.projectId,
+    event_type: event.eventType,
+    status: event.status === 'Success' ? 'Success' : 'Failure',
+    metadata: {
+      data: sent.data ?? null,
+      raw: event.payload,
+      num_trials: event.numTrials,
+      retry_limit: 0,
+    },
+    attempt: {
+      request_http_header: stored(event.requestHeaders),
+      response_http_header: event.responseHeaders === null ? null : stored(event.responseHeaders),
+      response_data: event.responseData,
+      http_status: event.responseStatus === null ? '' : String(event.responseStatus),
+      error: event.error,
+    },
+    created_at: event.createdAt.toISOString(),
+    updated_at: event.updatedAt.toISOString(),
   };
 }

@@ -1,6 +1,8 @@
 import type { IngestFailure, Source } from '@flotilla/db';
 import { presentIngestFailure, presentSource } from './source-presenters';
 
+const BASE_URL = 'https://hooks.example.com';
+
 const base = {
   id: '0190a4d2-0000-7000-8000-000000000001',
   projectId: '0190a4d2-0000-7000-8000-000000000002',
@@ -26,7 +28,7 @@ describe('source presenters', () => {
         sqs: { queue_name: 'q', default_region: 'us-east-1', access_key_id_hint: 'WXYZ' },
       },
     } as unknown as Source;
-    const shown = presentSource(source);
+    const shown = presentSource(source, BASE_URL);
     expect(shown).toMatchObject({
       uid: base.id,
       is_disabled: false,
@@ -50,7 +52,7 @@ describe('source presenters', () => {
         google: { project_id: 'p', subscription_id: 's', client_email: 'a@b' },
       },
     } as unknown as Source;
-    expect(presentSource(source)).toMatchObject({
+    expect(presentSource(source, BASE_URL)).toMatchObject({
       is_disabled: true,
       pub_sub: { google: { service_account: '********', client_email: 'a@b' }, sqs: null },
     });

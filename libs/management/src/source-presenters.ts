@@ -17,11 +17,14 @@ export const SECRET_MASK = '********';
  * Convoy's source shape. Secrets are masked; an SQS access key id shows its last 4 characters.
  * `mask_id` is where an http source takes requests: `POST /ingest/{mask_id}`.
  */
-export function presentSource(source: Source): SourceResponse {
+/** `baseUrl`: where senders reach this API, for an http source's `url`. */
+export function presentSource(source: Source, baseUrl: string): SourceResponse {
   const config = storedPubSubConfigSchema.safeParse(source.pubSub);
   return {
     uid: source.id,
     mask_id: source.maskId,
+    // Convoy's full ingest URL; broker sources take no requests.
+    url: source.type === 'http' ? `${baseUrl}/ingest/${source.maskId}` : '',
     project_id: source.projectId,
     name: source.name,
     type: source.type,

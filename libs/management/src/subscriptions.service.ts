@@ -5,12 +5,12 @@ import {
   type CreateSubscriptionBody,
   type TestFilterBody,
   type UpdateSubscriptionBody,
+  type SubscriptionListQuery,
 } from '@flotilla/contracts';
 import {
   EndpointRepository,
   SourceRepository,
   SubscriptionRepository,
-  type Cursor,
   type Endpoint,
   type PageResult,
   type Subscription,
@@ -22,6 +22,7 @@ import {
   matchesSubscription,
 } from '@flotilla/filters';
 import { ManagementError } from './management-error';
+import { toCursor } from './event-log.service';
 
 @Injectable()
 export class SubscriptionsService {
@@ -113,7 +114,7 @@ export class SubscriptionsService {
    * the same matcher the route stage uses. An invalid filter is a 400 naming the field.
    */
   testFilter(body: TestFilterBody): boolean {
-    assertFilters('schema', { headers: body.schema.headers ?? {}, body: body.schema.body ?? {} });
+    assertFilters('schema', { headers: body.schema.headers, body: body.schema.body ?? {} });
     return matchesSubscription(
       { headersFilter: body.schema.headers, bodyFilter: body.schema.body },
       { eventType: '', headers: body.request.headers, body: body.request.body },
@@ -128,8 +129,23 @@ export class SubscriptionsService {
     return subscription;
   }
 
-  list(projectId: string, cursor: Cursor, endpointId?: string): Promise<PageResult<Subscription>> {
-    return this.subscriptions.page(projectId, cursor, endpointId);
+  list(projectId: string, query: SubscriptionListQuery): Promise<PageResult<Subscription>> {
+    return this.subscriptions.page(projectId, toCursor(query), {
+      endpointIds: query.endpointId,
+      name: query.name,
+    });
+  }
+
+  /** The endpoints of these subscriptions, in one query (for their `endpoint_metadata`). */
+  async endpointsOf(
+    projectId: string,
+    subscriptions: readonly Subscription[],
+  ): Promise<ReadonlyMap<string, Endpoint>> {
+    const endpoints = await this.endpoints.findManyByIds(
+      projectId,
+      subscriptions.map((subscription) => subscription.endpointId),
+    );
+    return new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
   }
 
   private async endpointOf(projectId: string, endpointId: string): Promise<Endpoint> {

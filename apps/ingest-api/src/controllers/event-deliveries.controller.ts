@@ -50,9 +50,10 @@ export class EventDeliveriesController {
     @ValidQuery(deliveryListQuerySchema) query: DeliveryListQuery,
   ): Promise<Envelope<Page<DeliveryResponse>>> {
     const page = await this.eventLog.listDeliveries(projectId, query);
+    const context = await this.eventLog.deliveryContext(projectId, page.rows);
     return ok(
       'Event deliveries fetched successfully',
-      presentPage(page, query.perPage, presentDelivery),
+      presentPage(page, query.perPage, (delivery) => presentDelivery(delivery, context)),
     );
   }
 
@@ -117,7 +118,10 @@ export class EventDeliveriesController {
     @Param('deliveryID') id: string,
   ): Promise<Envelope<DeliveryResponse>> {
     const delivery = await sentOr503(this.operations.resend(projectId, id));
-    return ok('App event processed for retry successfully', presentDelivery(delivery));
+    return ok(
+      'App event processed for retry successfully',
+      presentDelivery(delivery, await this.eventLog.deliveryContext(projectId, [delivery])),
+    );
   }
 
   @ApiOperation({ summary: 'Get an event delivery', data: deliveryResponseSchema })
@@ -126,9 +130,10 @@ export class EventDeliveriesController {
     @Param('projectID') projectId: string,
     @Param('deliveryID') id: string,
   ): Promise<Envelope<DeliveryResponse>> {
+    const delivery = await this.eventLog.getDelivery(projectId, id);
     return ok(
       'Event delivery fetched successfully',
-      presentDelivery(await this.eventLog.getDelivery(projectId, id)),
+      presentDelivery(delivery, await this.eventLog.deliveryContext(projectId, [delivery])),
     );
   }
 

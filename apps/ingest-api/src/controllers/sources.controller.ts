@@ -1,4 +1,14 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  UseGuards,
+} from '@nestjs/common';
 import {
   createSourceBodySchema,
   ingestFailureListQuerySchema,
@@ -21,12 +31,12 @@ import {
   presentPage,
   presentSource,
   SourcesService,
-  toCursor,
 } from '@flotilla/management';
 import { ApiOperation } from '@flotilla/openapi';
 import { ProjectGuard } from '../http/auth.guard';
 import { ok, type Envelope } from '../http/envelope';
 import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
+import { Origin, PUBLIC_URL, publicBaseUrl, type RequestOrigin } from '../http/public-url';
 
 @Controller('api/v1/projects/:projectID/sources')
 @UseGuards(ProjectGuard)
@@ -34,7 +44,13 @@ export class SourcesController {
   constructor(
     private readonly sources: SourcesService,
     private readonly failures: IngestFailuresService,
+    @Inject(PUBLIC_URL) private readonly publicUrl: string | undefined,
   ) {}
+
+  /** Where senders reach this API: a source's `url` is `<base>/ingest/<mask_id>`. */
+  private baseUrl(origin: RequestOrigin): string {
+    return publicBaseUrl(this.publicUrl, origin.host, origin.forwardedProto);
+  }
 
   @ApiOperation({ summary: 'Create a source', data: sourceResponseSchema })
   @Post()
@@ -42,10 +58,11 @@ export class SourcesController {
   async create(
     @Param('projectID') projectId: string,
     @JsonBody(createSourceBodySchema) body: ParsedBody<CreateSourceBody>,
+    @Origin() origin: RequestOrigin,
   ): Promise<Envelope<SourceResponse>> {
     return ok(
       'Source created successfully',
-      presentSource(await this.sources.create(projectId, body.value)),
+      presentSource(await this.sources.create(projectId, body.value), this.baseUrl(origin)),
     );
   }
 
@@ -54,9 +71,13 @@ export class SourcesController {
   async list(
     @Param('projectID') projectId: string,
     @ValidQuery(sourceListQuerySchema) query: SourceListQuery,
+    @Origin() origin: RequestOrigin,
   ): Promise<Envelope<Page<SourceResponse>>> {
-    const page = await this.sources.list(projectId, toCursor(query));
-    return ok('Sources fetched successfully', presentPage(page, query.perPage, presentSource));
+    const page = await this.sources.list(projectId, query);
+    return ok(
+      'Sources fetched successfully',
+      presentPage(page, query.perPage, (source) => presentSource(source, this.baseUrl(origin))),
+    );
   }
 
   @ApiOperation({ summary: 'Get a source', data: sourceResponseSchema })
@@ -64,8 +85,12 @@ export class SourcesController {
   async get(
     @Param('projectID') projectId: string,
     @Param('sourceID') id: string,
+    @Origin() origin: RequestOrigin,
   ): Promise<Envelope<SourceResponse>> {
-    return ok('Source fetched successfully', presentSource(await this.sources.get(projectId, id)));
+    return ok(
+      'Source fetched successfully',
+      presentSource(await this.sources.get(projectId, id), this.baseUrl(origin)),
+    );
   }
 
   /** Takes effect in the ingesters within one refresh (SOURCES_REFRESH_MS). */
@@ -76,10 +101,11 @@ export class SourcesController {
     @Param('projectID') projectId: string,
     @Param('sourceID') id: string,
     @JsonBody(updateSourceBodySchema) body: ParsedBody<UpdateSourceBody>,
+    @Origin() origin: RequestOrigin,
   ): Promise<Envelope<SourceResponse>> {
     return ok(
       'Source updated successfully',
-      presentSource(await this.sources.update(projectId, id, body.value)),
+      presentSource(await this.sources.update(projectId, id, body.value), this.baseUrl(origin)),
     );
   }
 

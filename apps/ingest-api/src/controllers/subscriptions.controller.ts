@@ -1,11 +1,9 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Put, UseGuards } from '@nestjs/common';
 import {
   createSubscriptionBodySchema,
-  pageQuerySchema,
   testFilterBodySchema,
   updateSubscriptionBodySchema,
   type CreateSubscriptionBody,
-  type PageQuery,
   type TestFilterBody,
   type UpdateSubscriptionBody,
   subscriptionPageSchema,
@@ -13,17 +11,15 @@ import {
   type Page,
   type SubscriptionResponse,
   filterTestResponseSchema,
+  subscriptionListQuerySchema,
+  type SubscriptionListQuery,
 } from '@flotilla/contracts';
 import { ApiOperation } from '@flotilla/openapi';
-import {
-  presentPage,
-  presentSubscription,
-  SubscriptionsService,
-  toCursor,
-} from '@flotilla/management';
+import { presentPage, presentSubscription, SubscriptionsService } from '@flotilla/management';
 import { ProjectGuard } from '../http/auth.guard';
 import { ok, type Envelope } from '../http/envelope';
 import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
+import { type Endpoint, type Subscription } from '@flotilla/db';
 
 @Controller('api/v1/projects/:projectID/subscriptions')
 @UseGuards(ProjectGuard)
@@ -39,7 +35,7 @@ export class SubscriptionsController {
   ): Promise<Envelope<SubscriptionResponse>> {
     return ok(
       'Subscription created successfully',
-      presentSubscription(await this.subscriptions.create(projectId, body.value)),
+      await this.present(projectId, await this.subscriptions.create(projectId, body.value)),
     );
   }
 
@@ -47,12 +43,16 @@ export class SubscriptionsController {
   @Get()
   async list(
     @Param('projectID') projectId: string,
-    @ValidQuery(pageQuerySchema) query: PageQuery,
+    @ValidQuery(subscriptionListQuerySchema) query: SubscriptionListQuery,
   ): Promise<Envelope<Page<SubscriptionResponse>>> {
-    const page = await this.subscriptions.list(projectId, toCursor(query));
+    const page = await this.subscriptions.list(projectId, query);
     return ok(
       'Subscriptions fetched successfully',
-      presentPage(page, query.perPage, presentSubscription),
+      presentPage(
+        page,
+        query.perPage,
+        presentWith(await this.subscriptions.endpointsOf(projectId, page.rows)),
+      ),
     );
   }
 
@@ -78,7 +78,7 @@ export class SubscriptionsController {
   ): Promise<Envelope<SubscriptionResponse>> {
     return ok(
       'Subscription fetched successfully',
-      presentSubscription(await this.subscriptions.get(projectId, id)),
+      await this.present(projectId, await this.subscriptions.get(projectId, id)),
     );
   }
 
@@ -93,7 +93,7 @@ export class SubscriptionsController {
   ): Promise<Envelope<SubscriptionResponse>> {
     return ok(
       'Subscription updated successfully',
-      presentSubscription(await this.subscriptions.update(projectId, id, body.value)),
+      await this.present(projectId, await this.subscriptions.update(projectId, id, body.value)),
     );
   }
 
@@ -121,7 +121,23 @@ export class SubscriptionsController {
   ): Promise<Envelope<SubscriptionResponse>> {
     return ok(
       'Subscription status updated successfully',
-      presentSubscription(await this.subscriptions.toggleStatus(projectId, id)),
+      await this.present(projectId, await this.subscriptions.toggleStatus(projectId, id)),
     );
   }
+
+  private async present(
+    projectId: string,
+    subscription: Subscription,
+  ): Promise<SubscriptionResponse> {
+    return presentSubscription(
+      subscription,
+      await this.subscriptions.endpointsOf(projectId, [subscription]),
+    );
+  }
+}
+
+function presentWith(
+  endpoints: ReadonlyMap<string, Endpoint>,
+): (subscription: Subscription) => SubscriptionResponse {
+  return (subscription) => presentSubscription(subscription, endpoints);
 }

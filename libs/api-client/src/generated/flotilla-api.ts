@@ -557,6 +557,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/projects/{projectID}/meta-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List meta events */
+        get: operations["MetaEvents_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectID}/meta-events/{metaEventID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a meta event */
+        get: operations["MetaEvents_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/projects/{projectID}/meta-events/{metaEventID}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Resend a meta event */
+        put: operations["MetaEvents_resend"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{projectID}/overview": {
         parameters: {
             query?: never;
@@ -1021,7 +1072,7 @@ export interface components {
             endpoints: string[];
             owner_id: string;
             data: components["schemas"]["JsonValue"];
-            headers?: components["schemas"]["HeaderMap"];
+            headers?: components["schemas"]["HeaderLists"];
             idempotency_key: string;
             /** Format: date-time */
             created_at: string;
@@ -1085,7 +1136,7 @@ export interface components {
         CreateBroadcastEventBody: {
             event_type: string;
             data: components["schemas"]["JsonValue"];
-            custom_headers?: components["schemas"]["SendableHeaderMap"];
+            custom_headers?: components["schemas"]["EventHeaderMap"];
             idempotency_key?: string;
         };
         CreatedApiKeyResponse: {
@@ -1112,7 +1163,7 @@ export interface components {
             event_types?: string[];
             event_type: string;
             data: components["schemas"]["JsonValue"];
-            custom_headers?: components["schemas"]["SendableHeaderMap"];
+            custom_headers?: components["schemas"]["EventHeaderMap"];
             idempotency_key?: string;
         };
         CreateEndpointBody: {
@@ -1142,7 +1193,7 @@ export interface components {
             endpoint_id: string;
             event_type: string;
             data: components["schemas"]["JsonValue"];
-            custom_headers?: components["schemas"]["SendableHeaderMap"];
+            custom_headers?: components["schemas"]["EventHeaderMap"];
             idempotency_key?: string;
         };
         CreateEventTypeBody: {
@@ -1159,7 +1210,7 @@ export interface components {
             owner_id: string;
             event_type: string;
             data: components["schemas"]["JsonValue"];
-            custom_headers?: components["schemas"]["SendableHeaderMap"];
+            custom_headers?: components["schemas"]["EventHeaderMap"];
             idempotency_key?: string;
         };
         CreatePortalLinkBody: {
@@ -1214,6 +1265,11 @@ export interface components {
             latency_ms: number | null;
             description: string;
             delivered_at: string | null;
+            idempotency_key: string;
+            headers: components["schemas"]["HeaderLists"] | null;
+            target_url: string;
+            event_metadata: components["schemas"]["EventMetadataResponse"] | null;
+            endpoint_metadata: components["schemas"]["EndpointResponse"] | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -1290,6 +1346,18 @@ export interface components {
                 }[];
             };
         };
+        EventHeaderMap: components["schemas"]["SendableHeaderMap"];
+        EventMetadataResponse: {
+            uid: string;
+            project_id: string;
+            event_type: string;
+            source_id: string;
+            idempotency_key: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         EventPage: {
             content: components["schemas"]["EventResponse"][];
             pagination: components["schemas"]["Pagination"];
@@ -1302,7 +1370,7 @@ export interface components {
             owner_id: string;
             data: components["schemas"]["JsonValue"];
             raw: string;
-            headers: components["schemas"]["HeaderMap"] | null;
+            headers: components["schemas"]["HeaderLists"] | null;
             idempotency_key: string;
             is_duplicate_event: boolean;
             source_id: string;
@@ -1351,6 +1419,12 @@ export interface components {
                 body?: {
                     [key: string]: components["schemas"]["JsonValue"];
                 };
+                query?: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                } | null;
+                path?: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                } | null;
             };
         };
         FilterConfigOutput: {
@@ -1369,6 +1443,12 @@ export interface components {
                 body: {
                     [key: string]: components["schemas"]["JsonValue"];
                 };
+                query?: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                } | null;
+                path?: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                } | null;
             };
         };
         FilterTestResponse: boolean;
@@ -1377,6 +1457,9 @@ export interface components {
         };
         /** @enum {string} */
         Hash: "SHA256" | "SHA512";
+        HeaderLists: {
+            [key: string]: string[];
+        };
         HeaderMap: {
             [key: string]: string;
         };
@@ -1415,6 +1498,36 @@ export interface components {
         };
         /** @description Any JSON value: object, array, string, number, boolean or null. */
         JsonValue: unknown;
+        MetaEventPage: {
+            content: components["schemas"]["MetaEventResponse"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        MetaEventResponse: {
+            uid: string;
+            project_id: string;
+            event_type: string;
+            /** @enum {string} */
+            status: "Success" | "Failure";
+            metadata: {
+                data: components["schemas"]["JsonValue"];
+                raw: string;
+                num_trials: number;
+                retry_limit: number;
+            };
+            attempt: {
+                request_http_header: {
+                    [key: string]: string;
+                };
+                response_http_header: components["schemas"]["HeaderValues"] | null;
+                response_data: string;
+                http_status: string;
+                error: string;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
         Pagination: {
             per_page: number;
             has_next_page: boolean;
@@ -1809,6 +1922,7 @@ export interface components {
         SourceResponse: {
             uid: string;
             mask_id: string;
+            url: string;
             project_id: string;
             name: string;
             /** @enum {string} */
@@ -1856,7 +1970,12 @@ export interface components {
             updated_at: string;
         };
         StatusTotalsResponse: {
-            [key: string]: number;
+            Scheduled: number;
+            Processing: number;
+            Success: number;
+            Retry: number;
+            Failure: number;
+            Discarded: number;
         };
         SubscriptionPage: {
             content: components["schemas"]["SubscriptionResponse"][];
@@ -1864,6 +1983,7 @@ export interface components {
         };
         SubscriptionResponse: {
             uid: string;
+            endpoint_metadata: components["schemas"]["EndpointResponse"] | null;
             name: string;
             project_id: string;
             endpoint_id: string;
@@ -1881,10 +2001,18 @@ export interface components {
             request: {
                 /** @default {} */
                 body?: components["schemas"]["JsonValue"];
-                /** @default {} */
+                header?: {
+                    [key: string]: string | string[];
+                };
                 headers?: {
                     [key: string]: string | string[];
                 };
+                query?: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                } | null;
+                path?: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                } | null;
             };
             /** @default {} */
             schema?: {
@@ -1892,8 +2020,16 @@ export interface components {
                 body?: {
                     [key: string]: components["schemas"]["JsonValue"];
                 } | null;
-                /** @default {} */
+                header?: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                } | null;
                 headers?: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                } | null;
+                query?: {
+                    [key: string]: components["schemas"]["JsonValue"];
+                } | null;
+                path?: {
                     [key: string]: components["schemas"]["JsonValue"];
                 } | null;
             };
@@ -1971,6 +2107,12 @@ export interface components {
                     body?: {
                         [key: string]: components["schemas"]["JsonValue"];
                     };
+                    query?: {
+                        [key: string]: components["schemas"]["JsonValue"];
+                    } | null;
+                    path?: {
+                        [key: string]: components["schemas"]["JsonValue"];
+                    } | null;
                 };
             };
             /** @enum {string} */
@@ -2332,6 +2474,8 @@ export interface operations {
                 direction?: "next" | "prev";
                 next_page_cursor?: string;
                 prev_page_cursor?: string;
+                q?: string;
+                ownerId?: string;
             };
             header?: never;
             path: {
@@ -3914,6 +4058,7 @@ export interface operations {
                 prev_page_cursor?: string;
                 sort?: "asc" | "desc";
                 endpointId?: string[];
+                ownerId?: string;
                 eventType?: string;
                 idempotencyKey?: string;
                 brokerMessageId?: string;
@@ -4198,6 +4343,7 @@ export interface operations {
         parameters: {
             query?: {
                 endpointId?: string[];
+                ownerId?: string;
                 eventType?: string;
                 idempotencyKey?: string;
                 brokerMessageId?: string;
@@ -4354,6 +4500,7 @@ export interface operations {
         parameters: {
             query?: {
                 endpointId?: string[];
+                ownerId?: string;
                 eventType?: string;
                 idempotencyKey?: string;
                 brokerMessageId?: string;
@@ -4942,6 +5089,213 @@ export interface operations {
             };
         };
     };
+    MetaEvents_list: {
+        parameters: {
+            query?: {
+                perPage?: number;
+                direction?: "next" | "prev";
+                next_page_cursor?: string;
+                prev_page_cursor?: string;
+                startDate?: string;
+                endDate?: string;
+            };
+            header?: never;
+            path: {
+                projectID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: true;
+                        message: string;
+                        data: components["schemas"]["MetaEventPage"];
+                    };
+                };
+            };
+            /** @description Invalid input: `data.field` names the first problem, `data.errors` lists them all */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The token does not give access to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown id (or a resource of another project) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    MetaEvents_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectID: string;
+                metaEventID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: true;
+                        message: string;
+                        data: components["schemas"]["MetaEventResponse"];
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The token does not give access to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown id (or a resource of another project) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    MetaEvents_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectID: string;
+                metaEventID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        status: true;
+                        message: string;
+                        data: components["schemas"]["MetaEventResponse"];
+                    };
+                };
+            };
+            /** @description Missing or invalid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The token does not give access to this project */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unknown id (or a resource of another project) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     Overview_get: {
         parameters: {
             query?: {
@@ -5449,6 +5803,9 @@ export interface operations {
                 direction?: "next" | "prev";
                 next_page_cursor?: string;
                 prev_page_cursor?: string;
+                type?: "http" | "pub_sub";
+                provider?: string;
+                q?: string;
             };
             header?: never;
             path: {
@@ -5889,6 +6246,8 @@ export interface operations {
                 direction?: "next" | "prev";
                 next_page_cursor?: string;
                 prev_page_cursor?: string;
+                endpointId?: string[];
+                name?: string;
             };
             header?: never;
             path: {
@@ -7292,6 +7651,7 @@ export interface operations {
                 prev_page_cursor?: string;
                 sort?: "asc" | "desc";
                 endpointId?: string[];
+                ownerId?: string;
                 eventType?: string;
                 idempotencyKey?: string;
                 brokerMessageId?: string;

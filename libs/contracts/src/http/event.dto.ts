@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { jsonValueSchema, sendableHeaderMapSchema } from '../json';
+import { jsonValueSchema, eventHeaderMapSchema } from '../json';
 
 const eventFields = {
   event_type: z.string().trim().min(1).max(255),
   data: jsonValueSchema,
-  custom_headers: sendableHeaderMapSchema.optional(),
+  custom_headers: eventHeaderMapSchema.optional(),
   /** Convoy treats an empty key as no key (its dynamic-event example sends `""`). */
   idempotency_key: z
     .string()

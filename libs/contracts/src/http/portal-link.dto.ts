@@ -120,6 +120,11 @@ export type PortalEventResponse = z.infer<typeof portalEventResponseSchema>;
 export const portalDeliveryResponseSchema = deliveryResponseSchema.omit({
   project_id: true,
   subscription_id: true,
+  idempotency_key: true,
+  headers: true,
+  target_url: true,
+  event_metadata: true,
+  endpoint_metadata: true,
 });
 export type PortalDeliveryResponse = z.infer<typeof portalDeliveryResponseSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { headerMapSchema, jsonValueSchema } from '../json';
+import { headerListsSchema, headerMapSchema, jsonValueSchema } from '../json';
 import { verifierTypeSchema } from '../http-source/http-source-verifier';
 import { endpointAuthenticationSchema, endpointStatusSchema } from './endpoint.dto';
 import { deliveryStatusSchema } from './pagination.dto';
@@ -73,6 +73,8 @@ export type EndpointResponse = z.infer<typeof endpointResponseSchema>;
 
 export const subscriptionResponseSchema = z.object({
   uid: z.string(),
+  /** The subscription's endpoint (Convoy's link to it); null once the endpoint is deleted. */
+  endpoint_metadata: endpointResponseSchema.nullable(),
   name: z.string(),
   project_id: z.string(),
   endpoint_id: z.string(),
@@ -92,7 +94,8 @@ export const acceptedEventResponseSchema = z.object({
   endpoints: z.array(z.string()),
   owner_id: z.string(),
   data: jsonValueSchema,
-  headers: headerMapSchema.optional(),
+  /** Convoy's shape: a list of values per header name. */
+  headers: headerListsSchema.optional(),
   idempotency_key: z.string(),
   ...timestamps,
 });
@@ -107,7 +110,8 @@ export const eventResponseSchema = z.object({
   data: jsonValueSchema,
   /** The data exactly as received. */
   raw: z.string(),
-  headers: headerMapSchema.nullable(),
+  /** Convoy's shape: a list of values per header name. */
+  headers: headerListsSchema.nullable(),
   idempotency_key: z.string(),
   is_duplicate_event: z.boolean(),
   source_id: z.string(),
@@ -160,6 +164,17 @@ export const createdProjectResponseSchema = z.object({
 });
 export type CreatedProjectResponse = z.infer<typeof createdProjectResponseSchema>;
 
+/** Which event a delivery carries (Convoy's `event_metadata`); its data is at `GET /events/{id}`. */
+export const eventMetadataResponseSchema = z.object({
+  uid: z.string(),
+  project_id: z.string(),
+  event_type: z.string(),
+  source_id: z.string(),
+  idempotency_key: z.string(),
+  ...timestamps,
+});
+export type EventMetadataResponse = z.infer<typeof eventMetadataResponseSchema>;
+
 export const deliveryResponseSchema = z.object({
   uid: z.string(),
   project_id: z.string(),
@@ -176,6 +191,14 @@ export const deliveryResponseSchema = z.object({
   /** The last attempt's error, if any. */
   description: z.string(),
   delivered_at: z.iso.datetime().nullable(),
+  /** Of the delivery's event. */
+  idempotency_key: z.string(),
+  /** The event's custom headers, Convoy's shape; null once the event is gone. */
+  headers: headerListsSchema.nullable(),
+  /** The endpoint's URL. */
+  target_url: z.string(),
+  event_metadata: eventMetadataResponseSchema.nullable(),
+  endpoint_metadata: endpointResponseSchema.nullable(),
   ...timestamps,
 });
 export type DeliveryResponse = z.infer<typeof deliveryResponseSchema>;
@@ -208,7 +231,14 @@ export type AttemptResponse = z.infer<typeof attemptResponseSchema>;
 export const attemptListSchema = z.array(attemptResponseSchema);
 
 /** `GET /eventdeliveries/statustotals`: how many deliveries match, per status. */
-export const statusTotalsResponseSchema = z.record(deliveryStatusSchema, z.int());
+export const statusTotalsResponseSchema = z.object({
+  Scheduled: z.int(),
+  Processing: z.int(),
+  Success: z.int(),
+  Retry: z.int(),
+  Failure: z.int(),
+  Discarded: z.int(),
+} satisfies Record<z.infer<typeof deliveryStatusSchema>, z.ZodInt>);
 export type StatusTotals = z.infer<typeof statusTotalsResponseSchema>;
 
 /** Convoy's `CountResponse`: how many a batch operation with the same filters would take. */
@@ -222,6 +252,8 @@ export const sourceResponseSchema = z.object({
   uid: z.string(),
   /** Where an http source takes requests: `POST /ingest/{mask_id}`. */
   mask_id: z.string(),
+  /** An http source's full ingest URL (`<public URL>/ingest/<mask_id>`); empty for broker sources. */
+  url: z.string(),
   project_id: z.string(),
   name: z.string(),
   type: z.enum(['http', 'pub_sub']),
@@ -293,3 +325,31 @@ export type ReceivedWebhookResponse = z.infer<typeof receivedWebhookResponseSche
 
 /** `POST /subscriptions/test_filter`: whether the sample request passes the filter. */
 export const filterTestResponseSchema = z.boolean();
+
+/**
+ * Convoy's `MetaEventResponse`: a meta event sent to the project's meta URL and the outcome of
+ * its last attempt (`metadata.data` is what was sent, `metadata.raw` the exact body).
+ */
+export const metaEventResponseSchema = z.object({
+  uid: z.string(),
+  project_id: z.string(),
+  event_type: z.string(),
+  status: z.enum(['Success', 'Failure']),
+  metadata: z.object({
+    data: jsonValueSchema,
+    raw: z.string(),
+    num_trials: z.int(),
+    /** Meta events are not retried on their own: resend one with `PUT …/resend`. */
+    retry_limit: z.int(),
+  }),
+  attempt: z.object({
+    request_http_header: z.record(z.string(), z.string()),
+    response_http_header: headerValuesSchema.nullable(),
+    response_data: z.string(),
+    http_status: z.string(),
+    error: z.string(),
+  }),
+  ...timestamps,
+});
+export type MetaEventResponse = z.infer<typeof metaEventResponseSchema>;
+export const metaEventPageSchema = pageSchema(metaEventResponseSchema);

@@ -1,12 +1,30 @@
 import { z } from 'zod';
 import { jsonValueSchema } from '../json';
 
+/**
+ * Convoy's filters also match a request's query and path; Flotilla's events carry neither (an
+ * event is its type, headers and body), so a condition on them could never be checked. Empty or
+ * null, as Convoy's clients send them when unused, is taken; anything else is a 400 saying why.
+ */
+const unsupportedPart = (part: string) =>
+  z
+    .record(z.string(), jsonValueSchema)
+    .nullable()
+    .optional()
+    .refine(
+      (value) => value === undefined || value === null || Object.keys(value).length === 0,
+      `filtering on the request ${part} is not supported: Flotilla events have a type, headers and a body, and no ${part}`,
+    );
+
 export const filterConfigSchema = z.object({
   event_types: z.array(z.string().min(1)).min(1).default(['*']),
+  /** Convoy's `FS`: `headers` (plural) and `body`; unknown keys are refused. */
   filter: z
-    .object({
+    .strictObject({
       headers: z.record(z.string(), jsonValueSchema).default({}),
       body: z.record(z.string(), jsonValueSchema).default({}),
+      query: unsupportedPart('query'),
+      path: unsupportedPart('path'),
     })
     .prefault({}),
 });
@@ -30,9 +48,11 @@ export const updateSubscriptionBodySchema = z.object({
     .object({
       event_types: z.array(z.string().min(1)).min(1).optional(),
       filter: z
-        .object({
+        .strictObject({
           headers: z.record(z.string(), jsonValueSchema).optional(),
           body: z.record(z.string(), jsonValueSchema).optional(),
+          query: unsupportedPart('query'),
+          path: unsupportedPart('path'),
         })
         .optional(),
     })
@@ -41,17 +61,36 @@ export const updateSubscriptionBodySchema = z.object({
 });
 export type UpdateSubscriptionBody = z.infer<typeof updateSubscriptionBodySchema>;
 
-/** `POST /subscriptions/test_filter` (Convoy's body): does this sample request pass these filters? */
-export const testFilterBodySchema = z.object({
-  request: z.object({
-    body: jsonValueSchema.default({}),
-    headers: z.record(z.string(), z.union([z.string(), z.array(z.string())])).default({}),
-  }),
-  schema: z
-    .object({
-      body: z.record(z.string(), jsonValueSchema).nullable().default({}),
-      headers: z.record(z.string(), jsonValueSchema).nullable().default({}),
-    })
-    .prefault({}),
-});
+const sampleHeaders = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+const filterHeaders = z.record(z.string(), jsonValueSchema).nullable();
+
+/**
+ * `POST /subscriptions/test_filter`: does this sample request pass these filters? Convoy's
+ * `FilterSchema` (api/models/subscription.go) names the headers `header`, singular, in both the
+ * request and the schema, unlike a stored filter's `headers`; `headers` is taken too, as Flotilla
+ * took it before. Unknown keys are refused, so a misspelt part never passes silently.
+ */
+export const testFilterBodySchema = z
+  .object({
+    request: z.strictObject({
+      body: jsonValueSchema.default({}),
+      header: sampleHeaders.optional(),
+      headers: sampleHeaders.optional(),
+      query: unsupportedPart('query'),
+      path: unsupportedPart('path'),
+    }),
+    schema: z
+      .strictObject({
+        body: z.record(z.string(), jsonValueSchema).nullable().default({}),
+        header: filterHeaders.optional(),
+        headers: filterHeaders.optional(),
+        query: unsupportedPart('query'),
+        path: unsupportedPart('path'),
+      })
+      .prefault({}),
+  })
+  .transform(({ request, schema }) => ({
+    request: { body: request.body, headers: request.header ?? request.headers ?? {} },
+    schema: { body: schema.body, headers: schema.header ?? schema.headers ?? {} },
+  }));
 export type TestFilterBody = z.infer<typeof testFilterBodySchema>;

@@ -4,6 +4,18 @@ import { PrismaService } from '../prisma.service';
 import type { Cursor, Endpoint, EndpointStatus, PageResult, Subscription } from '../records';
 import { keysetPage } from './paging';
 
+/** Convoy's endpoint list filters: an owner, and a name containing `name` (any case). */
+export interface EndpointFilters {
+  ownerId?: string | undefined;
+  name?: string | undefined;
+}
+
+/** Convoy's subscription list filters: any of these endpoints, and a name containing `name`. */
+export interface SubscriptionFilters {
+  endpointIds?: string[] | undefined;
+  name?: string | undefined;
+}
+
 @Injectable()
 export class EndpointRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -14,6 +26,14 @@ export class EndpointRepository {
 
   findById(projectId: string, id: string): Promise<Endpoint | null> {
     return this.prisma.endpoint.findFirst({ where: { id, projectId, deletedAt: null } });
+  }
+
+  /** The live endpoints among `ids`, in one query (for the objects a list page refers to). */
+  findManyByIds(projectId: string, ids: readonly string[]): Promise<Endpoint[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.prisma.endpoint.findMany({
+      where: { id: { in: [...new Set(ids)] }, projectId, deletedAt: null },
+    });
   }
 
   /** How many live endpoints a project has. */
@@ -121,10 +141,20 @@ export class EndpointRepository {
     });
   }
 
-  page(projectId: string, cursor: Cursor, ownerId?: string): Promise<PageResult<Endpoint>> {
+  page(
+    projectId: string,
+    cursor: Cursor,
+    filters: EndpointFilters = {},
+  ): Promise<PageResult<Endpoint>> {
     return keysetPage(cursor, ({ where, orderBy, take }) =>
       this.prisma.endpoint.findMany({
-        where: { ...where, projectId, deletedAt: null, ...(ownerId ? { ownerId } : {}) },
+        where: {
+          ...where,
+          projectId,
+          deletedAt: null,
+          ...(filters.ownerId ? { ownerId: filters.ownerId } : {}),
+          ...(filters.name ? { name: { contains: filters.name, mode: 'insensitive' } } : {}),
+        },
         orderBy,
         take,
       }),
@@ -193,10 +223,20 @@ export class SubscriptionRepository {
     return count > 0;
   }
 
-  page(projectId: string, cursor: Cursor, endpointId?: string): Promise<PageResult<Subscription>> {
+  page(
+    projectId: string,
+    cursor: Cursor,
+    filters: SubscriptionFilters = {},
+  ): Promise<PageResult<Subscription>> {
     return keysetPage(cursor, ({ where, orderBy, take }) =>
       this.prisma.subscription.findMany({
-        where: { ...where, projectId, deletedAt: null, ...(endpointId ? { endpointId } : {}) },
+        where: {
+          ...where,
+          projectId,
+          deletedAt: null,
+          ...(filters.endpointIds?.length ? { endpointId: { in: filters.endpointIds } } : {}),
+          ...(filters.name ? { name: { contains: filters.name, mode: 'insensitive' } } : {}),
+        },
         orderBy,
         take,
       }),
