@@ -33,8 +33,11 @@ import { OverviewController } from './controllers/overview.controller';
 import { PortalCatalogController } from './controllers/portal-catalog.controller';
 import { PortalEndpointsController } from './controllers/portal-endpoints.controller';
 import { PortalEventLogController } from './controllers/portal-event-log.controller';
+import { MetaEventsController } from './controllers/meta-events.controller';
 import { PortalLinksController } from './controllers/portal-links.controller';
+import { UnsupportedConvoyRoutesController } from './controllers/unsupported-convoy-routes.controller';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { QueryParametersInterceptor } from './http/query-parameters.interceptor';
 import { ResponseContractInterceptor } from './http/response-contract.interceptor';
 import { DashboardFiles } from './http/dashboard-files';
 import { PortalGuard } from './http/portal.guard';
@@ -59,6 +62,8 @@ export class IngestApiModule {
         }),
       ],
       controllers: [
+        // First: its static paths must win over the other controllers' `/{id}` routes.
+        UnsupportedConvoyRoutesController,
         ProjectsController,
         ApiKeysController,
         EndpointsController,
@@ -70,6 +75,7 @@ export class IngestApiModule {
         IncomingWebhooksController,
         EventTypesController,
         PortalLinksController,
+        MetaEventsController,
         OverviewController,
         PortalCatalogController,
         PortalEndpointsController,
@@ -120,6 +126,7 @@ export class IngestApiModule {
         },
         { provide: ADMIN_TOKEN, useValue: config.FLOTILLA_ADMIN_TOKEN },
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: QueryParametersInterceptor },
         ...(config.CHECK_RESPONSES
           ? [{ provide: APP_INTERCEPTOR, useClass: ResponseContractInterceptor }]
           : []),
