@@ -1,4 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import {
+  findTooDeepJson,
+  MAX_JSON_DEPTH,
+} from '@flotilla/contracts';
+import {
+  IngestError,
+} from '../ingest-errors';
 
 /** Never recorded: connection and framing headers, and credentials of any kind. */
 const DROPPED = new Set([
@@ -51,12 +58,22 @@ export function recordedHeaders(
  */
 export function incomingEventData(body: Buffer): string {
   const text = body.toString('utf8');
+  let parsed: unknown;
   try {
-    JSON.parse(text);
-    return text;
+    parsed = JSON.parse(text);
   } catch {
     return JSON.stringify(text);
   }
+  // As for the API's bodies: deeper JSON would overflow the stack of whatever walks it later
+  // (the route stage's filters, the event log), so it is refused while the sender can be told.
+  if (findTooDeepJson(parsed)) {
+    throw new IngestError(
+      'invalid_data',
+      `the body is JSON nested more than ${String(MAX_JSON_DEPTH)} levels deep`,
+      'body',
+    );
+  }
+  return text;
 }
 
 /** The event type: the provider's event-type header when sent, otherwise the fallback. */
