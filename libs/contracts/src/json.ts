@@ -143,3 +143,39 @@ export function findTooDeepJson(
   }
   return undefined;
 }
+
+/** NUL, or half of a UTF-16 surrogate pair: text PostgreSQL cannot store (in text or jsonb). */
+const UNSTORABLE_TEXT = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The path to the first key or string PostgreSQL cannot store (see UNSTORABLE_TEXT), or
+ * undefined; members named in `opaque` at the top level are not looked into (an event's `data`
+ * is kept as the text that was sent, so any JSON string is fine there). Iterative, like
+ * findTooDeepJson, which must have passed first.
+ */
+export function findUnstorableText(
+  value: unknown,
+  opaque: readonly string[] = [],
+): (string | number)[] | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value: current, path } = next;
+    if (typeof current === 'string') {
+      if (UNSTORABLE_TEXT.test(current)) return path;
+      continue;
+    }
+    if (current === null || typeof current !== 'object') continue;
+    if (Array.isArray(current)) {
+      current.forEach((item: unknown, index) =>
+        stack.push({ value: item, path: [...path, index] }),
+      );
+      continue;
+    }
+    for (const [key, item] of Object.entries(current as Record<string, unknown>)) {
+      if (UNSTORABLE_TEXT.test(key)) return [...path, key];
+      if (path.length === 0 && opaque.includes(key)) continue;
+      stack.push({ value: item, path: [...path, key] });
+    }
+  }
+  return undefined;
+}

@@ -37,6 +37,9 @@ import { ok, type Envelope } from '../http/envelope';
 import { JsonBody, ValidQuery, type ParsedBody } from '../http/json-body';
 import { batchEnvelope, sentOr503 } from './event-deliveries.controller';
 
+/** An event's `data` is kept as the text that was sent: any JSON string is fine in it. */
+const EVENT_DATA = { opaque: ['data'] } as const;
+
 @Controller('api/v1/projects/:projectID/events')
 @UseGuards(ProjectGuard)
 export class EventsController {
@@ -54,7 +57,7 @@ export class EventsController {
   @HttpCode(201)
   async create(
     @Param('projectID') projectId: string,
-    @JsonBody(createEventBodySchema) body: ParsedBody<CreateEventBody>,
+    @JsonBody(createEventBodySchema, EVENT_DATA) body: ParsedBody<CreateEventBody>,
   ): Promise<Envelope<AcceptedEventResponse>> {
     const target: EventTarget = { kind: 'single', endpoint_id: body.value.endpoint_id };
     return ok('Endpoint event created successfully', await this.accept(projectId, target, body));
@@ -68,7 +71,7 @@ export class EventsController {
   @HttpCode(201)
   async fanout(
     @Param('projectID') projectId: string,
-    @JsonBody(createFanoutEventBodySchema) body: ParsedBody<CreateFanoutEventBody>,
+    @JsonBody(createFanoutEventBodySchema, EVENT_DATA) body: ParsedBody<CreateFanoutEventBody>,
   ): Promise<Envelope<AcceptedEventResponse>> {
     const target: EventTarget = { kind: 'fanout', owner_id: body.value.owner_id };
     return ok('Event queued successfully', await this.accept(projectId, target, body));
@@ -82,7 +85,7 @@ export class EventsController {
   @HttpCode(201)
   async broadcast(
     @Param('projectID') projectId: string,
-    @JsonBody(createBroadcastEventBodySchema) body: ParsedBody<CreateBroadcastEventBody>,
+    @JsonBody(createBroadcastEventBodySchema, EVENT_DATA) body: ParsedBody<CreateBroadcastEventBody>,
   ): Promise<Envelope<AcceptedEventResponse>> {
     return ok(
       'Broadcast event queued successfully',
@@ -102,7 +105,7 @@ export class EventsController {
   @HttpCode(201)
   async dynamic(
     @Param('projectID') projectId: string,
-    @JsonBody(createDynamicEventBodySchema) body: ParsedBody<CreateDynamicEventBody>,
+    @JsonBody(createDynamicEventBodySchema, EVENT_DATA) body: ParsedBody<CreateDynamicEventBody>,
   ): Promise<Envelope<AcceptedEventResponse>> {
     // Checked before the endpoint is made, so a refused event leaves nothing behind.
     await this.eventData.check(projectId, body.value.event_type, body.value.data);

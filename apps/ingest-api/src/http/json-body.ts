@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { findTooDeepJson, MAX_JSON_DEPTH } from '@flotilla/contracts';
+import { findTooDeepJson, findUnstorableText, MAX_JSON_DEPTH } from '@flotilla/contracts';
 import { ApiBody, ApiQuery } from '@flotilla/openapi';
 import { RequestError } from './request-error';
 
@@ -19,10 +19,12 @@ export interface ParsedBody<T> {
 // so schemas travel wrapped in an object.
 interface SchemaArg {
   schema: z.ZodType;
+  /** Top-level members kept as sent, not stored as parsed JSON (an event's `data`). */
+  opaque?: readonly string[];
 }
 
 const jsonBody = createParamDecorator(
-  ({ schema }: SchemaArg, context: ExecutionContext): ParsedBody<unknown> => {
+  ({ schema, opaque }: SchemaArg, context: ExecutionContext): ParsedBody<unknown> => {
     const request = context.switchToHttp().getRequest<Request>();
     const raw: unknown = request.body;
     const text = Buffer.isBuffer(raw) ? raw.toString('utf8') : '';
@@ -45,6 +47,16 @@ const jsonBody = createParamDecorator(
         400,
         `${shown}… is nested more than ${String(MAX_JSON_DEPTH)} levels deep`,
         String(tooDeep[0] ?? 'body'),
+      );
+    }
+    // Checked here, once for every body, rather than left to the database to refuse with a 500.
+    const unstorable = findUnstorableText(json, opaque);
+    if (unstorable) {
+      const shown = unstorable.map(String).join('.');
+      throw new RequestError(
+        400,
+        `${shown || 'body'} must not contain NUL characters or unpaired UTF-16 surrogates`,
+        shown || 'body',
       );
     }
     const result = schema.safeParse(json);
@@ -87,7 +99,9 @@ function both(parse: ParameterDecorator, document: ParameterDecorator): Paramete
 }
 
 // The schema a route parses with is also the one the OpenAPI document shows.
-export const JsonBody = (schema: z.ZodType): ParameterDecorator =>
-  both(jsonBody({ schema }), ApiBody(schema));
+export const JsonBody = (
+  schema: z.ZodType,
+  options: { opaque?: readonly string[] } = {},
+): ParameterDecorator => both(jsonBody({ schema, ...options }), ApiBody(schema));
 export const ValidQuery = (schema: z.ZodType): ParameterDecorator =>
   both(validQuery({ schema }), ApiQuery(schema));
