@@ -85,7 +85,8 @@ export class EventsController {
   @HttpCode(201)
   async broadcast(
     @Param('projectID') projectId: string,
-    @JsonBody(createBroadcastEventBodySchema, EVENT_DATA) body: ParsedBody<CreateBroadcastEventBody>,
+    @JsonBody(createBroadcastEventBodySchema, EVENT_DATA)
+    body: ParsedBody<CreateBroadcastEventBody>,
   ): Promise<Envelope<AcceptedEventResponse>> {
     return ok(
       'Broadcast event queued successfully',

@@ -1,11 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import {
-  findTooDeepJson,
-  MAX_JSON_DEPTH,
-} from '@flotilla/contracts';
-import {
-  IngestError,
-} from '../ingest-errors';
+import { findTooDeepJson, MAX_JSON_DEPTH } from '@flotilla/contracts';
+import { IngestError } from '../ingest-errors';
 
 /** Never recorded: connection and framing headers, and credentials of any kind. */
 const DROPPED = new Set([
