@@ -30,7 +30,11 @@ export class RetentionLoop implements OnApplicationBootstrap, BeforeApplicationS
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.current = this.retention
-        .runOnce({ batchSize: this.config.RETENTION_BATCH_SIZE, stopped: () => this.stopped })
+        .runOnce({
+          batchSize: this.config.RETENTION_BATCH_SIZE,
+          dutyPercent: this.config.RETENTION_DUTY_PERCENT,
+          stopped: () => this.stopped,
+        })
         .then(
           () => undefined,
           (error: unknown) => {

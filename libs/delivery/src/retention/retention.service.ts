@@ -9,6 +9,8 @@ const DEFAULT_POLICY = '720h';
 export interface RetentionRoundOptions {
   /** Events per delete statement. */
   batchSize: number;
+  /** The share of time (percent) spent deleting; the rest of it is rest after each batch. */
+  dutyPercent?: number;
   /** Stop early (shutdown). */
   stopped?: () => boolean;
   now?: Date;
@@ -17,7 +19,7 @@ export interface RetentionRoundOptions {
 /**
  * Enforces each project's `retention_policy`: deletes events older than the period with their
  * deliveries and attempts, in small batches (one short statement each, ADR 0012), resting after
- * each batch as long as it took.
+ * each batch so that deleting takes at most `dutyPercent` of the time.
  */
 @Injectable()
 export class RetentionService {
@@ -67,9 +69,11 @@ export class RetentionService {
       const count = await deleteBatch(options.batchSize);
       total += count;
       if (count < options.batchSize) return total;
-      // Rest as long as the batch took: deleting uses at most half of the database's time, so
-      // ingest, routing and delivery keep theirs even while a large backlog expires.
-      await sleep(Math.min(1000, performance.now() - started));
+      // Rest so that deleting uses at most `dutyPercent` of the database's time: ingest, routing
+      // and delivery keep theirs even while a large backlog expires.
+      const took = performance.now() - started;
+      const duty = (options.dutyPercent ?? 25) / 100;
+      await sleep(Math.min(5000, (took * (1 - duty)) / duty));
     }
   }
 }
