@@ -272,8 +272,7 @@ describe("Convoy's published API contract", () => {
   });
 
   afterAll(async () => {
-    await world.tenant.receiver.stop();
-    await stopAll();
+    await stopAll(world.tenant.receiver, stack);
   });
 
   it('lists every operation of the reference in docs/convoy-compatibility.md', () => {
