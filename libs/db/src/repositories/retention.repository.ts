@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client';
 import { PrismaService } from '../prisma.service';
 import { idFloor } from './event-log-query';
 
@@ -19,22 +20,26 @@ export class RetentionRepository {
   }
 
   /** Deletes up to `limit` of the project's events accepted before `cutoff`; returns how many. */
-  async deleteOlderThan(projectId: string, cutoff: Date, limit: number): Promise<number> {
-    return this.prisma.$executeRaw`
-      DELETE FROM events WHERE id IN (
-        SELECT id FROM events
-        WHERE project_id = ${projectId}::uuid AND id < ${idFloor(cutoff)}::uuid
-        ORDER BY id
-        LIMIT ${limit}::int
-        FOR UPDATE SKIP LOCKED
-      )`;
+  deleteOlderThan(projectId: string, cutoff: Date, limit: number): Promise<number> {
+    return this.deleteBatch('events', projectId, cutoff, limit);
   }
 
   /** The same for the project's meta event log (ids are UUIDv7 too). */
-  async deleteMetaEventsOlderThan(projectId: string, cutoff: Date, limit: number): Promise<number> {
+  deleteMetaEventsOlderThan(projectId: string, cutoff: Date, limit: number): Promise<number> {
+    return this.deleteBatch('meta_events', projectId, cutoff, limit);
+  }
+
+  private deleteBatch(
+    table: 'events' | 'meta_events',
+    projectId: string,
+    cutoff: Date,
+    limit: number,
+  ): Promise<number> {
+    // The table name is one of two literals, never input.
+    const name = Prisma.raw(table);
     return this.prisma.$executeRaw`
-      DELETE FROM meta_events WHERE id IN (
-        SELECT id FROM meta_events
+      DELETE FROM ${name} WHERE id IN (
+        SELECT id FROM ${name}
         WHERE project_id = ${projectId}::uuid AND id < ${idFloor(cutoff)}::uuid
         ORDER BY id
         LIMIT ${limit}::int
