@@ -8,6 +8,7 @@ import {
   metaEventRequest,
   sendMetaEvent,
   wantsMetaEvent,
+  metaEventFailure,
 } from './meta-event.sender';
 
 /** Where sent meta events are recorded (the meta event log); tests may leave it out. */
@@ -129,16 +130,11 @@ export class MetaEventQueue implements OnApplicationShutdown {
     body: string,
   ): Promise<MetaEventOutcome> {
     const url = config.meta_event.url;
-    if (!config.meta_event.is_enabled || !url) {
-      return {
-        status: 'Failure',
-        requestHeaders: {},
-        responseStatus: null,
-        responseHeaders: null,
-        responseData: '',
-        error: 'meta events are turned off for this project (config.meta_event)',
-      };
-    }
+    if (!config.meta_event.is_enabled || !url)
+      return metaEventFailure(
+        {},
+        'meta events are turned off for this project (config.meta_event)',
+      );
     return sendMetaEvent(this.sender, this.logger, url, metaEventRequest(config, type, id, body));
   }
 

@@ -88,7 +88,7 @@ export async function sendMetaEvent(
     });
     if (result.kind === 'error') {
       logger.warn({ type: request.type, url, result: result.message }, 'meta event not sent');
-      return failure(shownHeaders, result.message);
+      return metaEventFailure(shownHeaders, result.message);
     }
     const ok = result.status >= 200 && result.status < 300;
     if (!ok)
@@ -103,11 +103,15 @@ export async function sendMetaEvent(
     };
   } catch (error) {
     logger.warn({ type: request.type, url, err: error }, 'meta event not sent');
-    return failure(shownHeaders, error instanceof Error ? error.message : String(error));
+    return metaEventFailure(shownHeaders, error instanceof Error ? error.message : String(error));
   }
 }
 
-function failure(requestHeaders: Record<string, string>, error: string): MetaEventOutcome {
+/** An attempt that got no answer (or was not made), with why. */
+export function metaEventFailure(
+  requestHeaders: Record<string, string>,
+  error: string,
+): MetaEventOutcome {
   return {
     status: 'Failure',
     requestHeaders,
