@@ -74,9 +74,10 @@ export class SourcesController {
     @Origin() origin: RequestOrigin,
   ): Promise<Envelope<Page<SourceResponse>>> {
     const page = await this.sources.list(projectId, query);
+    const baseUrl = this.baseUrl(origin);
     return ok(
       'Sources fetched successfully',
-      presentPage(page, query.perPage, (source) => presentSource(source, this.baseUrl(origin))),
+      presentPage(page, query.perPage, (source) => presentSource(source, baseUrl)),
     );
   }
 
