@@ -17,8 +17,8 @@ export interface OpenModelResult {
 export async function runOpenModel(options: {
   rate: number;
   seconds: number;
-  /** Sends request `index`; answers its HTTP status. */
-  send: (index: number) => Promise<number>;
+  /** Sends request `index`, due at `scheduledAt` (performance.now() time); answers its HTTP status. */
+  send: (index: number, scheduledAt: number) => Promise<number>;
 }): Promise<OpenModelResult> {
   const total = Math.round(options.rate * options.seconds);
   const statuses = new Map<number, number>();
@@ -28,7 +28,7 @@ export async function runOpenModel(options: {
   let next = 0;
   const fire = (index: number, scheduledAt: number): void => {
     const done = options
-      .send(index)
+      .send(index, scheduledAt)
       .catch(() => 0)
       .then((status) => {
         latencies.push(performance.now() - scheduledAt);
