@@ -31,6 +31,7 @@ import {
   type ProducedMessage,
   type ServiceProcess,
 } from '@flotilla/testing';
+import { BENCH_ENV } from './support/bench-env';
 
 const { values } = parseArgs({
   options: {
@@ -68,9 +69,8 @@ async function main(): Promise<void> {
       ? { AWS_ENDPOINT_URL_SQS: emulator.endpoint, SQS_WAIT_TIME_SECONDS: '1' }
       : { PUBSUB_EMULATOR_HOST: emulator.host };
   const stack = await startTestStack(['ingest-api'], {
-    LOG_LEVEL: 'warn',
+    ...BENCH_ENV,
     SOURCES_REFRESH_MS: '500',
-    FLOTILLA_NODE_ARGS: process.env['FLOTILLA_NODE_ARGS'] ?? '',
     ...brokerEnv,
   });
   const closers: (() => Promise<void>)[] = [];

@@ -24,6 +24,7 @@ import {
   WebhookReceiver,
   type ServiceName,
 } from '@flotilla/testing';
+import { BENCH_ENV } from './support/bench-env';
 
 const { values } = parseArgs({
   options: {
@@ -110,7 +111,7 @@ async function writes(
 
 async function main(): Promise<void> {
   const stack = await startTestStack(SERVICES, {
-    LOG_LEVEL: 'warn',
+    ...BENCH_ENV,
     // The test stack polls every 100 ms; measure what an install runs with.
     SCHEDULER_INTERVAL_MS: '250',
     // e.g. '--cpu-prof --cpu-prof-dir=DIR' to profile every service through the run.

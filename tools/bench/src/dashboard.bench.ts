@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { chromium } from 'playwright-core';
 import { createProject, seedEventLog, startTestStack, stopAll } from '@flotilla/testing';
+import { BENCH_ENV } from './support/bench-env';
 
 const { values } = parseArgs({
   options: {
@@ -48,7 +49,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const stack = await startTestStack(['ingest-api']);
+  const stack = await startTestStack(['ingest-api'], BENCH_ENV);
   const profile = mkdtempSync(path.join(tmpdir(), 'flotilla-bench-chromium-'));
   const browser = await chromium.launchPersistentContext(profile, {
     executablePath: process.env['FLOTILLA_CHROMIUM'] ?? '/usr/bin/chromium',

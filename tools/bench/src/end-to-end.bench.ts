@@ -19,6 +19,7 @@ import {
   stopAll,
   WebhookReceiver,
 } from '@flotilla/testing';
+import { BENCH_ENV } from './support/bench-env';
 
 const { values } = parseArgs({
   options: {
@@ -40,7 +41,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const stack = await startTestStack(['ingest-api', 'scheduler'], { LOG_LEVEL: 'warn' });
+  const stack = await startTestStack(['ingest-api', 'scheduler'], BENCH_ENV);
   // FLOTILLA_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR' profiles the dispatchers.
   for (let index = 0; index < dispatchers; index += 1) {
     await stack.start('dispatcher', {

@@ -33,6 +33,7 @@ import {
   type DemoProject,
   type EventLogSeed,
 } from '@flotilla/testing';
+import { BENCH_ENV } from './support/bench-env';
 
 const { values } = parseArgs({
   options: {
@@ -251,10 +252,7 @@ const percentile = (sorted: number[], p: number): number =>
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 
 async function main(): Promise<void> {
-  const stack = await startTestStack(['ingest-api'], {
-    LOG_LEVEL: 'warn',
-    FLOTILLA_NODE_ARGS: process.env['FLOTILLA_NODE_ARGS'] ?? '',
-  });
+  const stack = await startTestStack(['ingest-api'], BENCH_ENV);
   const client = new Client({ connectionString: stack.databaseUrl });
   await client.connect();
   try {

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createEndpoint, createProject, startTestStack, stopAll } from '@flotilla/testing';
+import { BENCH_ENV } from './support/bench-env';
 
 const { values } = parseArgs({
   options: {
@@ -16,10 +17,7 @@ const total = Number(values.events);
 const concurrency = Number(values.concurrency);
 
 async function main(): Promise<void> {
-  const stack = await startTestStack(['ingest-api'], {
-    LOG_LEVEL: 'warn',
-    FLOTILLA_NODE_ARGS: process.env['FLOTILLA_NODE_ARGS'] ?? '',
-  });
+  const stack = await startTestStack(['ingest-api'], BENCH_ENV);
   try {
     const project = await createProject(stack.admin, 'bench');
     const endpoint = await createEndpoint(project, {

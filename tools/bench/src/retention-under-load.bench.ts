@@ -25,6 +25,7 @@ import {
   stopAll,
   WebhookReceiver,
 } from '@flotilla/testing';
+import { BENCH_ENV } from './support/bench-env';
 import { percentile, runOpenModel, type OpenModelResult } from './support/open-model';
 
 const { values } = parseArgs({
@@ -48,7 +49,7 @@ interface Counts {
 
 async function main(): Promise<void> {
   const stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler'], {
-    LOG_LEVEL: 'warn',
+    ...BENCH_ENV,
     // A pass a second, so phase B starts deleting at once.
     RETENTION_INTERVAL_MS: '1000',
     RETENTION_DUTY_PERCENT: values.duty,

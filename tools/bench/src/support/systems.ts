@@ -20,6 +20,7 @@ import {
   type TestStack,
 } from '@flotilla/testing';
 import type { ArrivalReceiver } from './arrival-receiver';
+import { BENCH_ENV } from './bench-env';
 import type { SystemUnderTest } from './step-runner';
 import { MINIMAL_PIPELINE_TOPIC } from '../baselines/minimal-pipeline-topic';
 
@@ -203,11 +204,7 @@ export function flotillaScenarios(receiver: ArrivalReceiver): Record<string, Flo
 
 /** Flotilla as `npm start` runs it (ingest-api, dispatcher, scheduler), responses unchecked. */
 export function startFlotilla(): Promise<TestStack> {
-  return startTestStack(['ingest-api', 'dispatcher', 'scheduler'], {
-    LOG_LEVEL: 'warn',
-    CHECK_RESPONSES: 'false',
-    FLOTILLA_NODE_ARGS: process.env['FLOTILLA_NODE_ARGS'] ?? '',
-  });
+  return startTestStack(['ingest-api', 'dispatcher', 'scheduler'], BENCH_ENV);
 }
 
 export function stopFlotilla(stack: TestStack): Promise<void> {
