@@ -114,12 +114,34 @@ export class DispatchService implements OnApplicationShutdown {
   }
 
   async dispatch(messages: readonly DeliveryMessageV1[]): Promise<void> {
-    const ids = [...new Set(messages.map((message) => message.delivery_id))];
-    const loaded = await this.deliveries.loadForDispatch(ids);
+    await this.dispatchLoaded(await this.deliveries.loadForDispatch(uniqueIds(messages)), true);
+  }
+
+  /**
+   * The same for deliveries handed over in-process by the route stage (local-hand-off.ts), which
+   * must not drain an ordered queue: the deliver stage's unit for that endpoint may be draining it
+   * (its order would break). Answers the messages of ordered endpoints, for the deliveries topic.
+   */
+  async dispatchUnordered(
+    messages: readonly DeliveryMessageV1[],
+  ): Promise<{ ordered: DeliveryMessageV1[] }> {
+    const loaded = await this.deliveries.loadForDispatch(uniqueIds(messages));
+    const ordered = new Set(loaded.filter((row) => row.ordered).map((row) => row.id));
+    await this.dispatchLoaded(
+      loaded.filter((row) => !row.ordered),
+      false,
+    );
+    return { ordered: messages.filter((message) => ordered.has(message.delivery_id)) };
+  }
+
+  private async dispatchLoaded(
+    loaded: readonly DispatchRow[],
+    drainOrdered: boolean,
+  ): Promise<void> {
     // Ordered endpoints' messages only wake their queue (ordered-queue.ts); the rest are sent as they come.
     const rows = loaded.filter((row) => !row.ordered);
     const wakeUps = new Map<string, Set<string>>();
-    for (const row of loaded) {
+    for (const row of drainOrdered ? loaded : []) {
       if (row.ordered)
         wakeUps.set(row.endpointId, (wakeUps.get(row.endpointId) ?? new Set()).add(row.id));
     }
@@ -386,4 +408,8 @@ export class DispatchService implements OnApplicationShutdown {
   ): DeliveryResult {
     return { id: row.id, status, attempted, nextAttemptAt, latencyMs, lastError };
   }
+}
+
+function uniqueIds(messages: readonly DeliveryMessageV1[]): string[] {
+  return [...new Set(messages.map((message) => message.delivery_id))];
 }
