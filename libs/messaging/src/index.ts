@@ -3,6 +3,7 @@ export * from './kafka-client';
 export * from './kafka-producer.service';
 export * from './kafka-batch.transport';
 export * from './messaging.module';
+export * from './topic-metadata';
 export * from './partition-progress';
 export * from './partition-of';
 export * from './pass-through-rpc.filter';

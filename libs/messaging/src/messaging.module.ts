@@ -22,7 +22,10 @@ import { createKafkaClient, type KafkaClientOptions } from './kafka-client';
 import { KafkaBatchTransport, type KafkaBatchTransportOptions } from './kafka-batch.transport';
 import { KafkaProducerService } from './kafka-producer.service';
 
-export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+import { KAFKA_CLIENT } from './kafka-client.token';
+import { TopicMetadata } from './topic-metadata';
+
+export { KAFKA_CLIENT };
 
 /**
  * Makes consumer transports for an app without the app touching kafkajs. Each one is registered
@@ -144,8 +147,9 @@ export class MessagingModule {
           ) => new KafkaTransportFactory(kafka, producer, logger, health, metrics),
         },
         KafkaReadiness,
+        TopicMetadata,
       ],
-      exports: [KAFKA_CLIENT, KafkaProducerService, KafkaTransportFactory],
+      exports: [KAFKA_CLIENT, KafkaProducerService, KafkaTransportFactory, TopicMetadata],
     };
   }
 }
