@@ -248,6 +248,40 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
   });
 });
 
+describe('delivery engine: a dispatcher killed while sending', () => {
+  let stack: TestStack;
+  const receivers = new ReceiverPool();
+
+  beforeAll(async () => {
+    stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler']);
+  });
+
+  afterAll(async () => {
+    await stopAll(receivers, stack);
+  });
+
+  it('sends the delivery again once its lease passes, with the same id', async () => {
+    const project = await createProject(stack.admin, 'dispatcher-kill');
+    // The first attempt hangs until the dispatcher is gone; the next one succeeds.
+    const target = await receivers.start((_request, index) =>
+      index === 0 ? { status: 200, delayMs: 10_000 } : { status: 200 },
+    );
+    // A 1 s timeout makes the lease of a delivery sent in-process 31 s (localLeaseMs).
+    const endpoint = await createEndpoint(project, {
+      name: 'slow-then-fine',
+      url: target.url,
+      http_timeout: 1,
+    });
+    await sendEvent(project, endpoint.uid, { n: 1 });
+    await target.waitForRequests(1);
+    const dispatcher = stack.service('dispatcher');
+    expect(await dispatcher.stop('SIGKILL')).toBeNull();
+    await dispatcher.startProcess();
+    const [first, second] = await target.waitForRequests(2, 60_000);
+    expect(second!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+  });
+});
+
 function standardHeaders(
   request: ReceivedRequest,
 ): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {

@@ -7,6 +7,9 @@ import {
   DispatchService,
   HTTP_SENDER,
   HttpSender,
+  LOCAL_HAND_OFF_SETTINGS,
+  MAX_IN_FLIGHT_PER_ENDPOINT,
+  LocalHandOff,
   META_EVENTS,
   MetaEventQueue,
   RouteService,
@@ -39,7 +42,21 @@ export class DispatcherModule {
         RoutingCache,
         RouteService,
         DispatchService,
+        LocalHandOff,
         { provide: DISPATCH_CONCURRENCY, useValue: config.DISPATCH_CONCURRENCY },
+        {
+          provide: LOCAL_HAND_OFF_SETTINGS,
+          // As many as the sender may have open (beyond that they would only queue in memory), and
+          // for one endpoint half of the sender's per-endpoint cap (dispatch.service.ts).
+          useValue: {
+            enabled: config.DISPATCH_LOCAL_HANDOFF,
+            maxInFlight: config.DISPATCH_CONCURRENCY,
+            maxInFlightPerEndpoint: Math.max(
+              1,
+              Math.floor(Math.min(MAX_IN_FLIGHT_PER_ENDPOINT, config.DISPATCH_CONCURRENCY / 2) / 2),
+            ),
+          },
+        },
         {
           provide: BREAKER_SETTINGS,
           useValue: {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadConfigOrExit } from '@flotilla/config';
 import { CONSUMER_GROUPS, dispatcherEnvSchema, TOPICS } from '@flotilla/contracts';
+import { LocalHandOff } from '@flotilla/delivery';
 import { KafkaTransportFactory, type KafkaBatchTransport } from '@flotilla/messaging';
 import { LOGGER, MetricsRegistry, type Logger } from '@flotilla/observability';
 import { runService } from '@flotilla/runtime';
@@ -20,6 +21,7 @@ void runService({
     const transports = app.get(KafkaTransportFactory);
     const logger = app.get<Logger>(LOGGER);
     const metrics = app.get(MetricsRegistry);
+    const handOff = app.get(LocalHandOff);
     const units = metrics.histogram(
       'flotilla_consumer_unit_seconds',
       'Time to finish a unit of work, by stage',
@@ -38,6 +40,7 @@ void runService({
       batchSize: number,
       maxInFlight: number,
       exclusive: 'partition' | 'key',
+      onAssigned?: (partitions: readonly number[]) => void,
     ): KafkaBatchTransport =>
       transports.create(
         {
@@ -51,8 +54,9 @@ void runService({
           onUnitDone: (_count, seconds) => {
             units.observe({ stage: name }, seconds);
           },
-          onAssigned: (partitions) => {
-            assigned.set({ stage: name }, partitions);
+          onAssigned: (count, partitions) => {
+            assigned.set({ stage: name }, count);
+            onAssigned?.(partitions);
           },
         },
         logger.child({ stage: name }),
@@ -75,6 +79,8 @@ void runService({
         config.DELIVER_MAX_IN_FLIGHT,
         // One unit owns an endpoint at a time: its limits and order are local, other endpoints go on.
         'key',
+        // The route stage sends new deliveries of the endpoints owned here itself (local-hand-off.ts).
+        (partitions) => void handOff.assign(partitions),
       ),
     ];
   },

@@ -3,6 +3,7 @@ export * from './retry/retry-policy';
 export * from './dispatch/concurrency-limiter';
 export * from './dispatch/delivery-request';
 export * from './dispatch/dispatch.service';
+export * from './dispatch/local-hand-off';
 export * from './route/routing-cache';
 export * from './route/route-targets';
 export * from './route/route.service';

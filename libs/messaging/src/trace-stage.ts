@@ -53,3 +53,25 @@ export function startStageSpans(
     for (const { end } of spans) end();
   };
 }
+
+/**
+ * The same for work handed over in-process rather than through a topic (the route stage's local
+ * hand-off): one `name` span per item whose parent (`parentId`, e.g. its event) has a remembered
+ * trace, remembered in turn under the item's own `id`.
+ */
+export function startHandOffSpans(
+  name: string,
+  items: readonly { id: string; parentId: string }[],
+): () => void {
+  const spans: { end: () => void }[] = [];
+  for (const { id, parentId } of items) {
+    const parent = traceContexts.get(parentId);
+    if (!parent) continue;
+    const span = tracer().startSpan(name, { kind: SpanKind.INTERNAL }, parent);
+    traceContexts.remember(id, trace.setSpan(parent, span));
+    spans.push(span);
+  }
+  return () => {
+    for (const span of spans) span.end();
+  };
+}

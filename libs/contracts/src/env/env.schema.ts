@@ -356,6 +356,12 @@ export const dispatcherEnvSchema = commonEnvSchema
       .max(10_000)
       .default(256)
       .describe('Concurrent HTTP deliveries across all endpoints of one dispatcher.'),
+    DISPATCH_LOCAL_HANDOFF: z
+      .stringbool()
+      .default(true)
+      .describe(
+        "A new delivery whose endpoint this replica's deliver stage owns is sent in-process right after it is written, without a second Kafka hop (ordered endpoints and other replicas' endpoints still go through the deliveries topic). false sends every delivery through the topic.",
+      ),
     CONSUMER_BATCH_SIZE: z.coerce
       .number()
       .int()

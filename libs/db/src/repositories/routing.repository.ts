@@ -7,6 +7,10 @@ export interface RouteEndpoint {
   projectId: string;
   ownerId: string | null;
   status: EndpointStatus;
+  /** Strict FIFO (ADR 0010): its deliveries always go through the deliveries topic. */
+  ordered: boolean;
+  /** How long one attempt may take: bounds the lease of a delivery sent in-process. */
+  httpTimeoutSeconds: number;
 }
 
 export interface RouteSubscription {
@@ -38,7 +42,14 @@ export class RoutingRepository {
     const [endpoints, subscriptions, httpSources] = await Promise.all([
       this.prisma.endpoint.findMany({
         where: { projectId: { in: ids }, deletedAt: null },
-        select: { id: true, projectId: true, ownerId: true, status: true },
+        select: {
+          id: true,
+          projectId: true,
+          ownerId: true,
+          status: true,
+          ordered: true,
+          httpTimeoutSeconds: true,
+        },
       }),
       this.prisma.subscription.findMany({
         where: { projectId: { in: ids }, deletedAt: null },

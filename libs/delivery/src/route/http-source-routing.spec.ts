@@ -27,6 +27,8 @@ const table: RoutingTable = {
     projectId: 'p',
     ownerId: null,
     status: 'active' as const,
+    ordered: false,
+    httpTimeoutSeconds: 10,
   })),
   subscriptions: [
     subscription('s1', 'e1', SOURCE),

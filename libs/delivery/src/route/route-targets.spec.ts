@@ -23,6 +23,8 @@ const table: RoutingTable = {
     projectId: 'p',
     ownerId: 'o',
     status: 'active' as const,
+    ordered: false,
+    httpTimeoutSeconds: 10,
   })),
   subscriptions: [
     subscription('s1', 'e1', 'inactive'),

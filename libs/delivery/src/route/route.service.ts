@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   derivedId,
-  TOPICS,
   UUID_PATTERN,
   type DeliveryMessageV1,
   type EventMessageV1,
@@ -11,10 +10,11 @@ import {
   EventRepository,
   type NewDelivery,
   type NewEvent,
+  type RouteEndpoint,
   type RoutingTable,
 } from '@flotilla/db';
-import { KafkaProducerService } from '@flotilla/messaging';
-import { MetricsRegistry, traceHeadersFor } from '@flotilla/observability';
+import { MetricsRegistry } from '@flotilla/observability';
+import { LocalHandOff, localLeaseMs } from '../dispatch/local-hand-off';
 import { ROUTING_CACHE_TTL_MS, RoutingCache } from './routing-cache';
 import { routeTargets } from './route-targets';
 
@@ -26,7 +26,8 @@ export const DELIVERY_SAFETY_LEASE_MS = 5 * 60 * 1000;
 
 /**
  * The route stage: persist a batch of accepted events, decide their deliveries, persist those, and
- * hand them to the deliver stage, all set-based. Ids are deterministic, so a batch replayed after a
+ * hand them to the deliver stage (in this process where it owns the endpoint, local-hand-off.ts;
+ * else through the deliveries topic), all set-based. Ids are deterministic, so a batch replayed after a
  * crash inserts nothing twice and re-sends only delivery messages (which the deliver stage skips
  * when already done).
  */
@@ -38,7 +39,7 @@ export class RouteService {
     private readonly events: EventRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly routing: RoutingCache,
-    private readonly producer: KafkaProducerService,
+    private readonly handOff: LocalHandOff,
     metrics: MetricsRegistry,
   ) {
     this.routed = metrics.counter(
@@ -83,15 +84,17 @@ export class RouteService {
         });
       }
     }
+    const endpoints = endpointsOf(tables);
+    const split = this.handOff.split(outgoing, orderedIn(endpoints));
+    // Sent in this process: if it dies first, the scheduler retries them after a short lease.
+    const local = new Set(split.local.map((delivery) => delivery.delivery_id));
+    for (const delivery of newDeliveries) {
+      if (!local.has(delivery.id)) continue;
+      const timeout = endpoints.get(delivery.endpointId)?.httpTimeoutSeconds ?? 300;
+      delivery.nextAttemptAt = new Date(now + localLeaseMs(timeout));
+    }
     await this.deliveries.insertMany(newDeliveries);
-    await this.producer.send(
-      TOPICS.deliveries.name,
-      outgoing.map((delivery) => ({
-        key: delivery.endpoint_id,
-        value: JSON.stringify(delivery),
-        headers: traceHeadersFor(delivery.event_id),
-      })),
-    );
+    await this.handOff.handOn(split);
     this.routed.inc(messages.length);
     return { deliveries: outgoing.length };
   }
@@ -128,6 +131,20 @@ function addressable(target: EventMessageV1['target'], table: RoutingTable | und
     case 'broadcast':
       return endpoints.length > 0;
   }
+}
+
+function endpointsOf(tables: ReadonlyMap<string, RoutingTable>): Map<string, RouteEndpoint> {
+  const endpoints = new Map<string, RouteEndpoint>();
+  for (const table of tables.values()) {
+    for (const endpoint of table.endpoints) endpoints.set(endpoint.id, endpoint);
+  }
+  return endpoints;
+}
+
+function orderedIn(endpoints: ReadonlyMap<string, RouteEndpoint>): Set<string> {
+  const ordered = new Set<string>();
+  for (const endpoint of endpoints.values()) if (endpoint.ordered) ordered.add(endpoint.id);
+  return ordered;
 }
 
 function toEventRow(message: EventMessageV1): NewEvent {

@@ -35,6 +35,8 @@ class CountingRouting {
         projectId,
         ownerId: null,
         status: 'active' as const,
+        ordered: false,
+        httpTimeoutSeconds: 10,
       })),
       subscriptions: [],
     };
