@@ -56,9 +56,12 @@ describe('ingest while Kafka is down', () => {
         expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
         expect(response.body.status).toBe(false);
         process.stdout.write(`503 #${i} after ${tookMs} ms\n`);
-        // Never hangs. Issue 11 asks for 1 s; the first refusal waits for kafkajs's own retries
-        // (measured 2.7 s each): open, left to the lead, so bounded at 5 s here.
-        expect({ i, tookMs, bounded: tookMs <= 5000 }).toMatchObject({ i, bounded: true });
+        // Within 1 s, every one of them: the producer gives up after its short retry budget
+        // (PRODUCE_RETRY; measured 0.11-0.44 s, 2.7 s before it was bounded).
+        expect({ i, tookMs, withinOneSecond: tookMs <= 1000 }).toMatchObject({
+          i,
+          withinOneSecond: true,
+        });
         refused.push(`refused-${i}`);
       }
     } finally {

@@ -8,6 +8,7 @@ import {
   type OauthbearerProviderResponse,
   type Producer,
   type ProducerConfig,
+  type RetryOptions,
   type SASLOptions,
 } from 'kafkajs';
 import type { KafkaEnv } from '@flotilla/contracts';
@@ -191,17 +192,39 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 const BOUNDED_RETRIES_WARNING = 'Limiting retries for the idempotent producer';
 
-/** A kafkajs client whose producers are idempotent or not as the deployment's broker allows. */
+/**
+ * The retries kafkajs runs inside one produce attempt (reconnecting, refreshing metadata). With the
+ * client's schedule below each reconnect took about 1.4 s (NODE_ENV=test) or 3 s, twice per failed
+ * produce, so ingest answered 503 only after 2.7-6 s while Kafka was down. Producers keep one quick
+ * retry here (the next seed broker in the list, say), so the producer's own retries
+ * (`PRODUCE_RETRY`, kafka-producer.service.ts) are the whole budget of a send.
+ */
+export const PRODUCER_CLUSTER_RETRY: RetryOptions = {
+  retries: 1,
+  initialRetryTime: 50,
+  maxRetryTime: 100,
+  factor: 0.2,
+  multiplier: 2,
+};
+
+/**
+ * A kafkajs client whose producers are idempotent or not as the deployment's broker allows, and
+ * retry briefly inside a produce (`PRODUCER_CLUSTER_RETRY`). kafkajs takes a cluster's retries from
+ * its client, so producers come from a second client that differs only in that.
+ */
 class ConfiguredKafka extends Kafka {
+  private readonly producerClient: Kafka;
+
   constructor(
     config: KafkaConfig,
     private readonly idempotentProducer: boolean,
   ) {
     super(config);
+    this.producerClient = new Kafka({ ...config, retry: PRODUCER_CLUSTER_RETRY });
   }
 
   override producer(config: ProducerConfig = {}): Producer {
-    return super.producer({ ...config, idempotent: this.idempotentProducer });
+    return this.producerClient.producer({ ...config, idempotent: this.idempotentProducer });
   }
 }
 

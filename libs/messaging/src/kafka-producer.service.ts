@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer, type RetryOptions } from 'kafkajs';
 import type { Logger } from '@flotilla/observability';
 import { BrokerUnavailableError } from './errors';
 
@@ -14,6 +14,23 @@ interface PendingSend {
   resolve: () => void;
   reject: (error: Error) => void;
 }
+
+/**
+ * How long a send keeps trying: three attempts with waits of about 100 then at most 250 ms between
+ * them, each attempt retrying a reconnect at most once after ~50 ms (`PRODUCER_CLUSTER_RETRY`). A
+ * send to a Kafka that refuses or drops connections so fails within about 0.6 s at worst (measured:
+ * 0.1-0.2 s), and ingest answers 503 within its 1 s promise (docs/guarantees.md). When the promise
+ * rejects, kafkajs has given up: nothing of the send is retried later. Callers that must not lose
+ * messages retry themselves (the consumer transport, the ingesters' produce gate, the HTTP client
+ * after its 503).
+ */
+export const PRODUCE_RETRY: RetryOptions = {
+  retries: 2,
+  initialRetryTime: 100,
+  maxRetryTime: 250,
+  factor: 0.2,
+  multiplier: 2,
+};
 
 /**
  * A producer that coalesces: while one request is in flight, everything sent meanwhile is gathered
@@ -37,7 +54,7 @@ export class KafkaProducerService {
     this.producer = kafka.producer({
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
+      retry: PRODUCE_RETRY,
     });
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connected = false;
