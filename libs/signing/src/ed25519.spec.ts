@@ -52,6 +52,11 @@ describe('ed25519 keys', () => {
     expect(ed25519Verify(ed25519PublicKey(publicKey), ['ac'], signature)).toBe(false);
   });
 
+  it('parses a secret key once and reuses it (imports cost far more than signing)', () => {
+    const { secretKey } = generateEd25519KeyPair();
+    expect(ed25519PrivateKey(secretKey)).toBe(ed25519PrivateKey(secretKey));
+  });
+
   it.each(['', 'AAAA', '!!!!', Buffer.alloc(63).toString('base64')])(
     'treats the non-signature %j as not matching instead of throwing',
     (bad) => {
