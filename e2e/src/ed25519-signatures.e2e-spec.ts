@@ -175,4 +175,16 @@ describe('ed25519 (Standard Webhooks v1a) endpoints', () => {
       signature_algorithm: 'ed25519',
     });
   });
+
+  it('refuses to switch a project to Convoy’s format while an endpoint signs with ed25519', async () => {
+    const project = await createProject(stack.admin, 'ed25519-switch-format');
+    await createEndpoint(project, {
+      name: 'asymmetric',
+      url: 'http://127.0.0.1:9/hook',
+      signature_algorithm: 'ed25519',
+    });
+    await project.api.expect(409, 'PUT', `/api/v1/projects/${project.projectId}`, {
+      config: { signature: { format: 'convoy', versions: [{ hash: 'SHA256', encoding: 'hex' }] } },
+    });
+  });
 });
