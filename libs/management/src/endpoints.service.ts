@@ -8,6 +8,7 @@ import {
   type CreateEndpointBody,
   type ExpireSecretBody,
   type MetaEventType,
+  type SignatureAlgorithm,
   type UpdateEndpointBody,
   type EndpointListQuery,
 } from '@flotilla/contracts';
@@ -19,7 +20,14 @@ import {
 } from '@flotilla/db';
 import { META_EVENTS, MetaEventQueue } from '@flotilla/delivery';
 import { EgressPolicy, validateEndpointUrl } from '@flotilla/egress';
-import { decodeStandardSecret, generateStandardSecret } from '@flotilla/signing';
+import {
+  decodeStandardSecret,
+  ed25519PrivateKey,
+  generateEd25519KeyPair,
+  generateStandardSecret,
+  isEd25519SecretKey,
+} from '@flotilla/signing';
+import { currentSignatureAlgorithm } from './endpoint-signing';
 import { ManagementError } from './management-error';
 import { presentEndpoint } from './presenters';
 import { ProjectsService } from './projects.service';
@@ -51,7 +59,7 @@ export class EndpointsService {
         'endpoints',
       );
     }
-    const secret = await this.newSecret(projectId, body.secret);
+    const secret = await this.newSecret(projectId, body.secret, body.signature_algorithm);
     const created = await this.endpoints.create({
       id: newId(),
       projectId,
@@ -76,7 +84,8 @@ export class EndpointsService {
 
   /**
    * Partial update: absent fields stay, `null` clears an optional field. A new `url` passes the
-   * egress (SSRF) policy again; a new `secret` replaces every secret at once.
+   * egress (SSRF) policy again; a new `secret`, or a `signature_algorithm` other than the current
+   * one, replaces every secret at once.
    */
   async update(projectId: string, endpointId: string, body: UpdateEndpointBody): Promise<Endpoint> {
     const endpoint = await this.get(projectId, endpointId);
@@ -87,8 +96,14 @@ export class EndpointsService {
         throw new ManagementError('validation', `url: ${validation.reason}`, 'url');
       url = validation.url.toString();
     }
+    // Convoy clients PUT the whole endpoint back: an unchanged algorithm must not rotate the key.
+    const current = currentSignatureAlgorithm(endpoint.secrets as unknown as EndpointSecret[]);
+    const switching =
+      body.signature_algorithm !== undefined && body.signature_algorithm !== current;
     const secrets =
-      body.secret === undefined ? undefined : [await this.newSecret(projectId, body.secret)];
+      body.secret === undefined && !switching
+        ? undefined
+        : [await this.newSecret(projectId, body.secret, body.signature_algorithm)];
     const updated = await this.endpoints.update(projectId, endpoint.id, {
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(url !== undefined ? { url } : {}),
@@ -200,34 +215,62 @@ export class EndpointsService {
     body: ExpireSecretBody,
   ): Promise<Endpoint> {
     const endpoint = await this.get(projectId, endpointId);
+    const secrets = endpoint.secrets as unknown as EndpointSecret[];
     const now = new Date();
     const expiresAt = new Date(now.getTime() + body.expiration * 1000).toISOString();
-    const kept = (endpoint.secrets as unknown as EndpointSecret[])
+    const kept = secrets
       .filter((secret) => secret.expires_at === null || new Date(secret.expires_at) > now)
       .map((secret) =>
         secret.expires_at === null || secret.expires_at > expiresAt
           ? { ...secret, expires_at: expiresAt }
           : secret,
       );
-    const fresh = await this.newSecret(projectId, body.secret);
+    // A rotation keeps the endpoint's algorithm unless told otherwise (or given a key of the other).
+    const algorithm =
+      body.signature_algorithm ??
+      (body.secret === undefined ? currentSignatureAlgorithm(secrets) : undefined);
+    const fresh = await this.newSecret(projectId, body.secret, algorithm);
     return this.endpoints.setSecrets(projectId, endpoint.id, [...kept, fresh]);
   }
 
-  /** A new secret in the project's signature format (`given`, checked, or generated). */
-  async newSecret(projectId: string, given: string | undefined): Promise<EndpointSecret> {
+  /**
+   * A new secret in the project's signature format (`given`, checked, or generated). `algorithm`
+   * unset means HMAC, unless `given` is a `whsk_` ed25519 key.
+   */
+  async newSecret(
+    projectId: string,
+    given: string | undefined,
+    algorithm?: SignatureAlgorithm,
+  ): Promise<EndpointSecret> {
     const project = await this.projects.get(projectId);
     const format = projectConfigSchema.parse(project.config).signature.format;
-    if (format === 'standard-webhooks' && given !== undefined) assertStandardSecret(given);
-    return {
-      uid: newId(),
-      value:
+    const ed25519 =
+      algorithm === 'ed25519' ||
+      (algorithm === undefined &&
+        format === 'standard-webhooks' &&
+        given !== undefined &&
+        isEd25519SecretKey(given));
+    let value: string;
+    if (ed25519) {
+      // Convoy signatures are HMACs only; v1a exists in Standard Webhooks alone.
+      if (format !== 'standard-webhooks') {
+        throw new ManagementError(
+          'validation',
+          'signature_algorithm: ed25519 needs the project signature format standard-webhooks',
+          'signature_algorithm',
+        );
+      }
+      if (given !== undefined) assertEd25519SecretKey(given);
+      value = given ?? generateEd25519KeyPair().secretKey;
+    } else {
+      if (format === 'standard-webhooks' && given !== undefined) assertStandardSecret(given);
+      value =
         given ??
         (format === 'standard-webhooks'
           ? generateStandardSecret()
-          : randomBytes(24).toString('base64url')),
-      created_at: new Date().toISOString(),
-      expires_at: null,
-    };
+          : randomBytes(24).toString('base64url'));
+    }
+    return { uid: newId(), value, created_at: new Date().toISOString(), expires_at: null };
   }
 
   async get(projectId: string, endpointId: string): Promise<Endpoint> {
@@ -243,6 +286,19 @@ export class EndpointsService {
       ownerId: query.ownerId,
       name: query.q,
     });
+  }
+}
+
+/** Standard Webhooks ed25519 secret keys are `whsk_` + base64 of a 32-byte seed. */
+function assertEd25519SecretKey(secret: string): void {
+  try {
+    ed25519PrivateKey(secret);
+  } catch {
+    throw new ManagementError(
+      'validation',
+      'secret: an ed25519 secret must be whsk_ + base64 of a 32-byte seed (whpk_ is the public key; omit secret to have a key pair generated)',
+      'secret',
+    );
   }
 }
 

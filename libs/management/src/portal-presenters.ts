@@ -26,6 +26,7 @@ const ENDPOINT_FIELDS = [
   'description',
   'status',
   'secrets',
+  'signature_algorithm',
   'advanced_signatures',
   'support_email',
   'http_timeout',

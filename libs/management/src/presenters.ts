@@ -17,6 +17,7 @@ import {
 import type {
   DeliveryAttempt,
   Endpoint,
+  EndpointSecret,
   Event,
   EventDelivery,
   LoggedEvent,
@@ -26,6 +27,7 @@ import type {
   Project,
   Subscription,
 } from '@flotilla/db';
+import { currentSignatureAlgorithm, presentSecret } from './endpoint-signing';
 
 /** Convoy's JSON shapes: snake_case fields, ids in `uid`, RFC 3339 timestamps. */
 
@@ -51,6 +53,7 @@ export function presentProject(project: Project): ProjectResponse {
 }
 
 export function presentEndpoint(endpoint: Endpoint): EndpointResponse {
+  const secrets = stored<EndpointSecret[]>(endpoint.secrets);
   return {
     uid: endpoint.id,
     project_id: endpoint.projectId,
@@ -61,7 +64,8 @@ export function presentEndpoint(endpoint: Endpoint): EndpointResponse {
     target_url: endpoint.url,
     description: endpoint.description ?? '',
     status: endpoint.status,
-    secrets: stored(endpoint.secrets),
+    secrets: secrets.map(presentSecret),
+    signature_algorithm: currentSignatureAlgorithm(secrets),
     advanced_signatures: endpoint.advancedSignatures,
     support_email: endpoint.supportEmail ?? '',
     http_timeout: endpoint.httpTimeoutSeconds,

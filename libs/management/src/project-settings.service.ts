@@ -9,7 +9,7 @@ import {
 import { EndpointRepository, ProjectRepository, type Project } from '@flotilla/db';
 import { liveSecrets } from '@flotilla/delivery';
 import { EgressPolicy, InvalidCidrError, validateEndpointUrl } from '@flotilla/egress';
-import { decodeStandardSecret } from '@flotilla/signing';
+import { decodeStandardSecret, isEd25519SecretKey } from '@flotilla/signing';
 import { ApiKeysService } from './api-keys.service';
 import { EGRESS_POLICY } from './endpoints.service';
 import { ManagementError } from './management-error';
@@ -101,26 +101,27 @@ export class ProjectSettingsService {
   }
 
   /**
-   * Standard Webhooks needs `whsec_` secrets; Convoy signing takes any string. Switching a project to
-   * Standard Webhooks while an endpoint holds other secrets would make its deliveries unsignable.
+   * Standard Webhooks needs `whsec_` (or `whsk_` ed25519) secrets; Convoy signing takes any string
+   * but only as an HMAC key. Switching a project's format while an endpoint holds secrets the new
+   * format cannot sign with would make its deliveries unsignable (or signed with a key the
+   * receiver never had).
    */
   private async assertSecretsFit(
     projectId: string,
     before: ProjectConfig,
     after: ProjectConfig,
   ): Promise<void> {
-    if (
-      after.signature.format !== 'standard-webhooks' ||
-      before.signature.format === 'standard-webhooks'
-    )
-      return;
+    if (after.signature.format === before.signature.format) return;
+    const fits = after.signature.format === 'standard-webhooks' ? isStandardSecret : isHmacSecret;
     const now = new Date();
     for (const endpoint of await this.endpoints.secretsOfProject(projectId)) {
-      const unfit = liveSecrets(endpoint.secrets, now).some((secret) => !isStandardSecret(secret));
+      const unfit = liveSecrets(endpoint.secrets, now).some((secret) => !fits(secret));
       if (unfit) {
         throw new ManagementError(
           'conflict',
-          `config.signature.format: endpoint ${endpoint.id} has a secret that is not a Standard Webhooks secret (whsec_…); rotate it first with expire_secret`,
+          after.signature.format === 'standard-webhooks'
+            ? `config.signature.format: endpoint ${endpoint.id} has a secret that is not a Standard Webhooks secret (whsec_…); rotate it first with expire_secret`
+            : `config.signature.format: endpoint ${endpoint.id} signs with ed25519, which Convoy signatures cannot; rotate it to hmac-sha256 first with expire_secret`,
           'config.signature.format',
         );
       }
@@ -133,11 +134,16 @@ function invalid(field: string, reason: string): ManagementError {
 }
 
 function isStandardSecret(secret: string): boolean {
+  if (isEd25519SecretKey(secret)) return true;
   try {
     return secret.startsWith('whsec_') && decodeStandardSecret(secret).length >= 24;
   } catch {
     return false;
   }
+}
+
+function isHmacSecret(secret: string): boolean {
+  return !isEd25519SecretKey(secret);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,6 @@
+import { createPublicKey, verify } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { generateEd25519KeyPair } from './ed25519';
 import { SignatureVerificationError, type SignatureVerificationErrorCode } from './errors';
 import { generateStandardSecret } from './secrets';
 import { signStandardWebhook, verifyStandardWebhook } from './standard-webhooks';
@@ -104,6 +106,94 @@ describe('signStandardWebhook', () => {
   });
 });
 
+/**
+ * An ed25519 verifier that shares no code with the signer: the key is the raw `whpk_` bytes as a
+ * JWK, the content is rebuilt from the headers as the spec describes.
+ */
+function independentlyVerifiesV1a(
+  publicKey: string,
+  headers: Record<string, string>,
+  payload: string,
+): boolean {
+  const x = Buffer.from(publicKey.slice('whpk_'.length), 'base64').toString('base64url');
+  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
+  const content = Buffer.from(
+    `${headers['webhook-id'] ?? ''}.${headers['webhook-timestamp'] ?? ''}.${payload}`,
+  );
+  return (headers['webhook-signature'] ?? '')
+    .split(' ')
+    .filter((entry) => entry.startsWith('v1a,'))
+    .some((entry) => verify(null, content, key, Buffer.from(entry.slice(4), 'base64')));
+}
+
+describe('signStandardWebhook with ed25519 (v1a)', () => {
+  it('signs a whsk_ key as one v1a,<base64 of 64 bytes> signature', () => {
+    const { secretKey } = generateEd25519KeyPair();
+    const headers = signStandardWebhook({
+      id: 'msg_a',
+      timestamp: now(),
+      body,
+      secrets: [secretKey],
+    });
+    expect(headers['webhook-signature']).toMatch(/^v1a,[A-Za-z0-9+/]{86}==$/);
+  });
+
+  it('signs id.timestamp.body so the raw whpk_ key verifies independently', () => {
+    const { secretKey, publicKey } = generateEd25519KeyPair();
+    const headers = signStandardWebhook({
+      id: 'msg_a',
+      timestamp: now(),
+      body,
+      secrets: [secretKey],
+    });
+    expect(independentlyVerifiesV1a(publicKey, headers, body)).toBe(true);
+  });
+
+  it('signs a Buffer body the same as its string', () => {
+    const { secretKey, publicKey } = generateEd25519KeyPair();
+    const input = { id: 'msg_b', timestamp: now(), secrets: [secretKey] };
+    const headers = signStandardWebhook({ ...input, body: Buffer.from(body) });
+    expect(independentlyVerifiesV1a(publicKey, headers, body)).toBe(true);
+  });
+
+  it('is rejected by the independent verifier when the body is tampered with', () => {
+    const { secretKey, publicKey } = generateEd25519KeyPair();
+    const headers = signStandardWebhook({
+      id: 'msg_c',
+      timestamp: now(),
+      body,
+      secrets: [secretKey],
+    });
+    expect(independentlyVerifiesV1a(publicKey, headers, `${body} `)).toBe(false);
+  });
+
+  it("sends old and new keys' signatures during rotation; each public key verifies", () => {
+    const [old, fresh] = [generateEd25519KeyPair(), generateEd25519KeyPair()];
+    const headers = signStandardWebhook({
+      id: 'msg_rot',
+      timestamp: now(),
+      body,
+      secrets: [old.secretKey, fresh.secretKey],
+    });
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(independentlyVerifiesV1a(old.publicKey, headers, body)).toBe(true);
+    expect(independentlyVerifiesV1a(fresh.publicKey, headers, body)).toBe(true);
+  });
+
+  it('signs v1 and v1a side by side while an HMAC endpoint moves to ed25519', () => {
+    const hmacSecret = generateStandardSecret();
+    const { secretKey, publicKey } = generateEd25519KeyPair();
+    const headers = signStandardWebhook({
+      id: 'msg_mix',
+      timestamp: now(),
+      body,
+      secrets: [hmacSecret, secretKey],
+    });
+    expect(new Webhook(hmacSecret).verify(body, { ...headers })).toBeDefined();
+    expect(independentlyVerifiesV1a(publicKey, headers, body)).toBe(true);
+  });
+});
+
 describe('verifyStandardWebhook', () => {
   const secret = generateStandardSecret();
   const timestamp = 1_700_000_000;
@@ -191,6 +281,33 @@ describe('verifyStandardWebhook', () => {
     );
     expect(() => verifyStandardWebhook({ ...base, now: timestamp, toleranceSeconds: -1 })).toThrow(
       TypeError,
+    );
+  });
+
+  it('accepts a v1a signature for a whpk_ public key', () => {
+    const { secretKey, publicKey } = generateEd25519KeyPair();
+    const signed = signStandardWebhook({ id: 'msg_a', timestamp, body, secrets: [secretKey] });
+    expect(
+      verifyStandardWebhook({ headers: signed, body, secret: publicKey, now: timestamp }),
+    ).toEqual({ id: 'msg_a', timestamp });
+  });
+
+  it('rejects a v1a signature for another whpk_ public key', () => {
+    const { secretKey } = generateEd25519KeyPair();
+    const signed = signStandardWebhook({ id: 'msg_a', timestamp, body, secrets: [secretKey] });
+    const other = generateEd25519KeyPair().publicKey;
+    expectCode(
+      () => verifyStandardWebhook({ headers: signed, body, secret: other, now: timestamp }),
+      'no_matching_signature',
+    );
+  });
+
+  it('does not accept a v1a signature checked against a whsec_ secret', () => {
+    const { secretKey } = generateEd25519KeyPair();
+    const signed = signStandardWebhook({ id: 'msg_a', timestamp, body, secrets: [secretKey] });
+    expectCode(
+      () => verifyStandardWebhook({ headers: signed, body, secret, now: timestamp }),
+      'no_matching_signature',
     );
   });
 

@@ -11,6 +11,14 @@ import {
 import { SignatureVerificationError } from './errors';
 import { readHeader, type HeaderSource } from './headers';
 import { decodeStandardSecret } from './secrets';
+import {
+  ed25519PrivateKey,
+  ed25519PublicKey,
+  ed25519Sign,
+  ed25519Verify,
+  isEd25519PublicKey,
+  isEd25519SecretKey,
+} from './ed25519';
 
 /** Receivers' reference libraries use ±5 minutes. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -29,17 +37,25 @@ export interface SignStandardWebhookInput {
   timestamp: number;
   /** The exact bytes that will be sent. */
   body: WebhookBody;
-  /** Every live `whsec_` secret: during rotation both old and new sign, so either verifies. */
+  /**
+   * Every live secret: during rotation both old and new sign, so either verifies. A `whsec_`
+   * secret signs `v1` (HMAC-SHA256), a `whsk_` ed25519 secret key signs `v1a`.
+   */
   secrets: readonly string[];
 }
 
-/** Standard Webhooks v1 headers: one `v1,<base64 HMAC-SHA256>` per secret, space separated. */
+/**
+ * Standard Webhooks headers: one signature per secret, space separated: `v1,<base64 HMAC-SHA256>`
+ * for a `whsec_` secret, `v1a,<base64 ed25519>` for a `whsk_` one.
+ */
 export function signStandardWebhook(input: SignStandardWebhookInput): StandardWebhookHeaders {
   const { id, timestamp, body, secrets } = input;
   if (id.length === 0) throw new TypeError('webhook id must not be empty');
   assertUnixSeconds(timestamp, 'timestamp');
-  const signatures = toSecretList(secrets).map(
-    (secret) => `v1,${sign(decodeStandardSecret(secret), id, timestamp, body)}`,
+  const signatures = toSecretList(secrets).map((secret) =>
+    isEd25519SecretKey(secret)
+      ? `v1a,${ed25519Sign(ed25519PrivateKey(secret), signedContent(id, timestamp, body))}`
+      : `v1,${sign(decodeStandardSecret(secret), id, timestamp, body)}`,
   );
   return {
     'webhook-id': id,
@@ -52,7 +68,10 @@ export interface VerifyStandardWebhookInput {
   headers: HeaderSource;
   /** The raw body bytes as received (not re-serialised JSON). */
   body: WebhookBody;
-  /** The endpoint secret; pass several while the receiver itself is rotating. */
+  /**
+   * The endpoint secret (`whsec_`, checks `v1`) or public key (`whpk_`, checks `v1a`); pass several
+   * while the receiver itself is rotating.
+   */
   secret: string | readonly string[];
   toleranceSeconds?: number;
   /** Current time in unix seconds (for tests); defaults to the clock. */
@@ -65,13 +84,16 @@ export interface VerifiedStandardWebhook {
 }
 
 /**
- * Verifies a Standard Webhooks v1 request; throws SignatureVerificationError when it is not
- * authentic or too old/new. Signatures with other versions (e.g. `v1a`) are ignored.
+ * Verifies a Standard Webhooks request; throws SignatureVerificationError when it is not authentic
+ * or too old/new. `whsec_` secrets accept `v1` signatures, `whpk_` public keys `v1a` ones; other
+ * versions are ignored.
  */
 export function verifyStandardWebhook(input: VerifyStandardWebhookInput): VerifiedStandardWebhook {
   const { headers, body, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS, now = nowSeconds() } = input;
   assertTolerance(toleranceSeconds);
-  const keys = toSecretList(input.secret).map(decodeStandardSecret);
+  const given = toSecretList(input.secret);
+  const keys = given.filter((secret) => !isEd25519PublicKey(secret)).map(decodeStandardSecret);
+  const publicKeys = given.filter(isEd25519PublicKey).map(ed25519PublicKey);
 
   const id = readHeader(headers, 'webhook-id');
   const rawTimestamp = readHeader(headers, 'webhook-timestamp');
@@ -104,19 +126,33 @@ export function verifyStandardWebhook(input: VerifyStandardWebhookInput): Verifi
   const expected = keys.map((key) => sign(key, id, timestamp, body));
   // Check every pair rather than returning early per secret: the cost is tiny and uniform.
   let matched = false;
+  const content = signedContent(id, timestamp, body);
   for (const candidate of candidates) {
-    if (candidate.version !== 'v1') continue;
-    for (const signature of expected)
-      matched = safeEqual(candidate.signature, signature) || matched;
+    if (candidate.version === 'v1') {
+      for (const signature of expected)
+        matched = safeEqual(candidate.signature, signature) || matched;
+    } else if (candidate.version === 'v1a') {
+      // Public-key verification leaks nothing about a secret, so no constant-time concern here.
+      for (const key of publicKeys)
+        matched = ed25519Verify(key, content, candidate.signature) || matched;
+    }
   }
   if (!matched) {
-    throw new SignatureVerificationError('no_matching_signature', 'no matching v1 signature');
+    throw new SignatureVerificationError(
+      'no_matching_signature',
+      'no matching v1 or v1a signature',
+    );
   }
   return { id, timestamp };
 }
 
+/** `"<id>.<timestamp>.<body>"`, kept in parts so a Buffer body is never re-encoded. */
+function signedContent(id: string, timestamp: number, body: WebhookBody): WebhookBody[] {
+  return [`${id}.${String(timestamp)}.`, body];
+}
+
 function sign(key: Buffer, id: string, timestamp: number, body: WebhookBody): string {
-  return hmac('sha256', key, [`${id}.${timestamp}.`, body]).toString('base64');
+  return hmac('sha256', key, signedContent(id, timestamp, body)).toString('base64');
 }
 
 function parseSignatureHeader(header: string): { version: string; signature: string }[] {

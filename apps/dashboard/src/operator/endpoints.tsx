@@ -26,6 +26,20 @@ export function newestSecret(endpoint: {
 }
 
 /**
+ * What to show once after a create or rotation. An ed25519 endpoint answers its public key, which
+ * the receiver verifies with; calling it a secret would suggest it must be hidden.
+ */
+export function shownSecret(endpoint: {
+  name: string;
+  signature_algorithm: string;
+  secrets: { value: string; expires_at?: string | null }[];
+}): { label: string; value: string } {
+  const what =
+    endpoint.signature_algorithm === 'ed25519' ? 'Public key (ed25519)' : 'Signing secret';
+  return { label: `${what} of ${endpoint.name}`, value: newestSecret(endpoint) };
+}
+
+/**
  * Endpoints: create, edit, pause/activate, rotate the secret with an overlap; a new secret is shown
  * once. The breaker's state is the endpoint's status and, when it disabled it, why.
  */
@@ -45,7 +59,7 @@ export function EndpointsPage({ token, projectId }: { token: string; projectId: 
     `${projectId}:${JSON.stringify(cursor)}`,
   );
   const [editing, setEditing] = useState<Editing | null>(null);
-  const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
+  const [secret, setSecret] = useState<{ label: string; value: string } | null>(null);
   const action = useAction();
   const path = (id: string) => ({ params: { path: { projectID: projectId, endpointID: id } } });
 
@@ -78,9 +92,7 @@ export function EndpointsPage({ token, projectId }: { token: string; projectId: 
           New endpoint
         </button>
       </div>
-      {secret ? (
-        <SecretOnce label={`Signing secret of ${secret.name}`} value={secret.value} />
-      ) : null}
+      {secret ? <SecretOnce label={secret.label} value={secret.value} /> : null}
       <ErrorNote error={endpoints.error ?? action.error} />
       {endpoints.data ? (
         <>
@@ -171,7 +183,7 @@ export function EndpointsPage({ token, projectId }: { token: string; projectId: 
                 body: { expiration },
               }),
             );
-            setSecret({ name: rotated.name, value: newestSecret(rotated) });
+            setSecret(shownSecret(rotated));
             setEditing(null);
             endpoints.reload();
           }}
@@ -199,7 +211,7 @@ export function EndpointsPage({ token, projectId }: { token: string; projectId: 
                   body: body as never,
                 }),
               );
-              setSecret({ name: created.name, value: newestSecret(created) });
+              setSecret(shownSecret(created));
             }
             setEditing(null);
             endpoints.reload();

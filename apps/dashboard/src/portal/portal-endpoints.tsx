@@ -11,7 +11,7 @@ import {
   useAction,
 } from '../components/ui';
 import { useLoad } from '../hooks';
-import { EndpointForm, RotateDialog, newestSecret } from '../operator/endpoints';
+import { EndpointForm, RotateDialog, newestSecret, shownSecret } from '../operator/endpoints';
 
 type Editing =
   | { mode: 'create' }
@@ -30,7 +30,7 @@ export function PortalEndpointsPage({ token, canManage }: { token: string; canMa
     JSON.stringify(cursor),
   );
   const [editing, setEditing] = useState<Editing | null>(null);
-  const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
+  const [secret, setSecret] = useState<{ label: string; value: string } | null>(null);
   const action = useAction();
   const path = (id: string) => ({ params: { path: { endpointID: id } } });
 
@@ -49,9 +49,7 @@ export function PortalEndpointsPage({ token, canManage }: { token: string; canMa
           </button>
         </div>
       ) : null}
-      {secret ? (
-        <SecretOnce label={`Signing secret of ${secret.name}`} value={secret.value} />
-      ) : null}
+      {secret ? <SecretOnce label={secret.label} value={secret.value} /> : null}
       <ErrorNote error={endpoints.error ?? action.error} />
       {endpoints.data ? (
         <>
@@ -153,7 +151,7 @@ export function PortalEndpointsPage({ token, canManage }: { token: string; canMa
                 body: { expiration },
               }),
             );
-            setSecret({ name: rotated.name, value: newestSecret(rotated) });
+            setSecret(shownSecret(rotated));
             setEditing(null);
             endpoints.reload();
           }}
@@ -178,7 +176,7 @@ export function PortalEndpointsPage({ token, canManage }: { token: string; canMa
               const created = await unwrap<PortalEndpoint>(
                 api.POST('/portal-api/endpoints', { body: body as never }),
               );
-              setSecret({ name: created.name, value: newestSecret(created) });
+              setSecret(shownSecret(created));
             }
             setEditing(null);
             endpoints.reload();

@@ -1171,6 +1171,7 @@ export interface components {
             /** Format: uri */
             url: string;
             secret?: string;
+            signature_algorithm?: components["schemas"]["SignatureAlgorithm"];
             owner_id?: string;
             description?: string;
             /** @default true */
@@ -1310,6 +1311,7 @@ export interface components {
             description: string;
             status: components["schemas"]["EndpointStatus"];
             secrets: components["schemas"]["EndpointSecretResponse"][];
+            signature_algorithm: components["schemas"]["SignatureAlgorithm"];
             advanced_signatures: boolean;
             support_email: string;
             http_timeout: number;
@@ -1400,6 +1402,7 @@ export interface components {
         };
         ExpireSecretBody: {
             secret?: string;
+            signature_algorithm?: components["schemas"]["SignatureAlgorithm"];
             expiration: number;
         };
         FilterConfig: {
@@ -1559,6 +1562,7 @@ export interface components {
             /** Format: uri */
             url: string;
             secret?: string;
+            signature_algorithm?: components["schemas"]["SignatureAlgorithm"];
             description?: string;
             /** @default true */
             advanced_signatures?: boolean;
@@ -1608,6 +1612,7 @@ export interface components {
             description: string;
             status: components["schemas"]["EndpointStatus"];
             secrets: components["schemas"]["EndpointSecretResponse"][];
+            signature_algorithm: components["schemas"]["SignatureAlgorithm"];
             advanced_signatures: boolean;
             support_email: string;
             http_timeout: number;
@@ -1679,6 +1684,7 @@ export interface components {
             /** Format: uri */
             url?: string;
             secret?: string;
+            signature_algorithm?: components["schemas"]["SignatureAlgorithm"];
             description?: string | null;
             advanced_signatures?: boolean;
             support_email?: string | null;
@@ -1912,6 +1918,8 @@ export interface components {
             [key: string]: string;
         };
         /** @enum {string} */
+        SignatureAlgorithm: "hmac-sha256" | "ed25519";
+        /** @enum {string} */
         SignatureFormat: "standard-webhooks" | "convoy";
         SourcePage: {
             content: components["schemas"]["SourceResponse"][];
@@ -2039,6 +2047,7 @@ export interface components {
             /** Format: uri */
             url?: string;
             secret?: string;
+            signature_algorithm?: components["schemas"]["SignatureAlgorithm"];
             owner_id?: string | null;
             description?: string | null;
             advanced_signatures?: boolean;

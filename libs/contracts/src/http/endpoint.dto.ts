@@ -23,10 +23,20 @@ export const endpointAuthenticationSchema = z.object({
   }),
 });
 
+/**
+ * How an endpoint signs (a Flotilla extension, Standard Webhooks projects only): `hmac-sha256`
+ * (`v1`, a shared `whsec_` secret) or `ed25519` (`v1a`, a `whsk_` key kept by Flotilla; receivers
+ * verify with its `whpk_` public key, which cannot forge a request).
+ */
+export const signatureAlgorithmSchema = z.enum(['hmac-sha256', 'ed25519']);
+export type SignatureAlgorithm = z.infer<typeof signatureAlgorithmSchema>;
+
 export const createEndpointBodySchema = z.object({
   name: z.string().trim().min(1).max(255),
   url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(2048),
   secret: z.string().min(8).max(256).optional(),
+  /** Default `hmac-sha256`, or `ed25519` when `secret` is a `whsk_` key. */
+  signature_algorithm: signatureAlgorithmSchema.optional(),
   owner_id: z.string().min(1).max(255).optional(),
   description: z.string().max(2000).optional(),
   advanced_signatures: z.boolean().default(true),
@@ -45,6 +55,8 @@ export type CreateEndpointBody = z.infer<typeof createEndpointBodySchema>;
 /** `PUT /endpoints/{id}/expire_secret`: rotate. The current secret keeps signing for `expiration` s. */
 export const expireSecretBodySchema = z.object({
   secret: z.string().min(8).max(256).optional(),
+  /** The new secret's algorithm; default the endpoint's current one (so a switch can overlap too). */
+  signature_algorithm: signatureAlgorithmSchema.optional(),
   expiration: z
     .int()
     .min(0)
@@ -63,6 +75,8 @@ export const updateEndpointBodySchema = z.object({
     .max(2048)
     .optional(),
   secret: z.string().min(8).max(256).optional(),
+  /** A different algorithm than the current one replaces every secret at once, as `secret` does. */
+  signature_algorithm: signatureAlgorithmSchema.optional(),
   owner_id: z.string().min(1).max(255).nullable().optional(),
   description: z.string().max(2000).nullable().optional(),
   advanced_signatures: z.boolean().optional(),

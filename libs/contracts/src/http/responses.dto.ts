@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { headerListsSchema, headerMapSchema, jsonValueSchema } from '../json';
 import { verifierTypeSchema } from '../http-source/http-source-verifier';
-import { endpointAuthenticationSchema, endpointStatusSchema } from './endpoint.dto';
+import {
+  endpointAuthenticationSchema,
+  endpointStatusSchema,
+  signatureAlgorithmSchema,
+} from './endpoint.dto';
 import { deliveryStatusSchema } from './pagination.dto';
 import { encodingSchema, hashSchema, projectConfigSchema } from './project.dto';
 import { filterConfigSchema } from './subscription.dto';
@@ -41,9 +45,12 @@ const timestamps = { created_at: z.iso.datetime(), updated_at: z.iso.datetime() 
 
 export const endpointSecretResponseSchema = z.looseObject({
   uid: z.string().optional(),
+  /** What the receiver verifies with: the `whsec_` secret, or an ed25519 key's `whpk_` public key. */
   value: z.string(),
   expires_at: z.string().nullable().optional(),
 });
+
+export type EndpointSecretResponse = z.infer<typeof endpointSecretResponseSchema>;
 
 export const endpointResponseSchema = z.object({
   uid: z.string(),
@@ -56,6 +63,8 @@ export const endpointResponseSchema = z.object({
   description: z.string(),
   status: endpointStatusSchema,
   secrets: z.array(endpointSecretResponseSchema),
+  /** The newest secret's algorithm: what deliveries are signed with once older secrets expire. */
+  signature_algorithm: signatureAlgorithmSchema,
   advanced_signatures: z.boolean(),
   support_email: z.string(),
   http_timeout: z.int(),
