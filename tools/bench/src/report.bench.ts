@@ -4,14 +4,15 @@
  *
  *   npm run bench -- [--rates 500,1000,2000,3000,4000] [--hold 30] [--warm-up 10] [--drain 20]
  *                    [--scenario-rate 1000] [--fanout-rate 50] [--ingest-rates 2000,4000,8000]
- *                    [--only L1,L2,L6,flotilla,scenarios,ingest] [--out tools/bench/results]
+ *                    [--only L1,L2,L6,topic,flotilla,scenarios,ingest] [--out tools/bench/results]
  *
  * Systems, each started alone and stopped before the next:
  *   L1  generator → receiver (the rig's own ceiling)
  *   L2  a bare script that signs each body and posts it
  *   L6  a minimal hand-written pipeline: HTTP → Kafka (acks=all) → consumer → batched insert →
  *       signed POST (baselines/minimal-pipeline.ts)
- *   Flotilla (ingest-api, dispatcher, scheduler; signing, rate limit and breaker on)
+ *   Flotilla (ingest-api, dispatcher, scheduler; signing, rate limit and breaker on), and Flotilla
+ *   with every delivery through the deliveries topic (DISPATCH_LOCAL_HANDOFF=false, `topic`)
  * Every system is first primed (200/s for 5 s, not reported), then offered each rate of `--rates`
  * for `--warm-up` + `--hold` seconds (latency and delivered rate are measured over the hold),
  * until it no longer sustains one (delivered rate within 1 % of offered, nothing lost or refused). Then Flotilla's scenarios at one rate (1,000
@@ -53,7 +54,8 @@ const { values } = parseArgs({
     'scenario-rate': { type: 'string', default: '1000' },
     'fanout-rate': { type: 'string', default: '50' },
     'ingest-rates': { type: 'string', default: '2000,4000,8000' },
-    only: { type: 'string', default: 'L1,L2,L6,flotilla,scenarios,ingest' },
+    /** `topic`: also Flotilla with DISPATCH_LOCAL_HANDOFF=false (every delivery through Kafka). */
+    only: { type: 'string', default: 'L1,L2,L6,flotilla,topic,scenarios,ingest' },
     out: { type: 'string', default: 'tools/bench/results' },
   },
 });
@@ -148,6 +150,20 @@ async function main(): Promise<void> {
         await system.stop();
       }
     }
+    if (only.has('topic')) {
+      const stack = await startFlotilla({ DISPATCH_LOCAL_HANDOFF: 'false' });
+      try {
+        const system = await flotillaSystem(
+          stack,
+          flotillaScenarios(receiver)['one endpoint']!,
+          'Flotilla without local hand-off',
+        );
+        ladders.push(...(await ladder(system, receiver)));
+        await system.stop();
+      } finally {
+        await stopFlotilla(stack);
+      }
+    }
     if (only.has('flotilla') || only.has('scenarios') || only.has('ingest')) {
       const stack = await startFlotilla();
       machineText = await machine(stack.databaseUrl);
@@ -195,26 +211,20 @@ async function main(): Promise<void> {
   await writeReport(ladders, scenarios, ingest, machineText ?? (await machine(undefined)));
 }
 
+const FLOTILLA = 'Flotilla, one endpoint';
+
 function summary(ladders: readonly StepResult[]): string {
-  const rateOf = (prefix: string): number => {
-    const system = ladders.find((result) => result.system.startsWith(prefix))?.system;
-    return system ? sustainedRate(ladders, system) : 0;
-  };
-  const flotilla = rateOf('Flotilla');
+  const flotilla = sustainedRate(ladders, FLOTILLA);
   const lines = ['| system | sustained events/s | Flotilla as a ratio |', '|---|---|---|'];
-  for (const prefix of ['L1', 'L2', 'L6', 'Flotilla']) {
-    const rate = rateOf(prefix);
-    const system = ladders.find((result) => result.system.startsWith(prefix))?.system;
-    if (!system) continue;
+  for (const system of new Set(ladders.map((result) => result.system))) {
+    const rate = sustainedRate(ladders, system);
     lines.push(
       `| ${system} | ${rate.toLocaleString('en-US')} | ${
-        prefix === 'Flotilla' || rate === 0 ? '' : `${(flotilla / rate).toFixed(2)} ×`
+        system === FLOTILLA || rate === 0 ? '' : `${(flotilla / rate).toFixed(2)} ×`
       } |`,
     );
   }
-  const atThousand = ladders.find(
-    (result) => result.system.startsWith('Flotilla') && result.rate === 1000,
-  );
+  const atThousand = ladders.find((result) => result.system === FLOTILLA && result.rate === 1000);
   if (atThousand) {
     lines.push(
       '',

@@ -203,8 +203,8 @@ export function flotillaScenarios(receiver: ArrivalReceiver): Record<string, Flo
 }
 
 /** Flotilla as `npm start` runs it (ingest-api, dispatcher, scheduler), responses unchecked. */
-export function startFlotilla(): Promise<TestStack> {
-  return startTestStack(['ingest-api', 'dispatcher', 'scheduler'], BENCH_ENV);
+export function startFlotilla(extraEnv: Record<string, string> = {}): Promise<TestStack> {
+  return startTestStack(['ingest-api', 'dispatcher', 'scheduler'], { ...BENCH_ENV, ...extraEnv });
 }
 
 export function stopFlotilla(stack: TestStack): Promise<void> {
@@ -215,6 +215,7 @@ export function stopFlotilla(stack: TestStack): Promise<void> {
 export async function flotillaSystem(
   stack: TestStack,
   scenario: FlotillaScenario,
+  label = 'Flotilla',
 ): Promise<RunningSystem> {
   const project: DemoProject = await createProject(stack.admin, `bench ${scenario.name}`);
   const ids: string[] = [];
@@ -233,7 +234,7 @@ export async function flotillaSystem(
   const headers = { ...json, authorization: `Bearer ${project.apiKey}` };
   const events = `/api/v1/projects/${project.projectId}/events`;
   return {
-    name: `Flotilla, ${scenario.name}`,
+    name: `${label}, ${scenario.name}`,
     send: (n) =>
       scenario.route === 'fanout'
         ? post(
