@@ -114,7 +114,7 @@ export class DispatchService implements OnApplicationShutdown {
   }
 
   async dispatch(messages: readonly DeliveryMessageV1[]): Promise<void> {
-    await this.dispatchLoaded(await this.deliveries.loadForDispatch(uniqueIds(messages)), true);
+    await this.dispatchLoaded(await this.deliveries.loadForDispatch(uniqueIds(messages)));
   }
 
   /**
@@ -127,21 +127,15 @@ export class DispatchService implements OnApplicationShutdown {
   ): Promise<{ ordered: DeliveryMessageV1[] }> {
     const loaded = await this.deliveries.loadForDispatch(uniqueIds(messages));
     const ordered = new Set(loaded.filter((row) => row.ordered).map((row) => row.id));
-    await this.dispatchLoaded(
-      loaded.filter((row) => !row.ordered),
-      false,
-    );
+    await this.dispatchLoaded(loaded.filter((row) => !row.ordered));
     return { ordered: messages.filter((message) => ordered.has(message.delivery_id)) };
   }
 
-  private async dispatchLoaded(
-    loaded: readonly DispatchRow[],
-    drainOrdered: boolean,
-  ): Promise<void> {
+  private async dispatchLoaded(loaded: readonly DispatchRow[]): Promise<void> {
     // Ordered endpoints' messages only wake their queue (ordered-queue.ts); the rest are sent as they come.
     const rows = loaded.filter((row) => !row.ordered);
     const wakeUps = new Map<string, Set<string>>();
-    for (const row of drainOrdered ? loaded : []) {
+    for (const row of loaded) {
       if (row.ordered)
         wakeUps.set(row.endpointId, (wakeUps.get(row.endpointId) ?? new Set()).add(row.id));
     }

@@ -82,8 +82,8 @@ export function deliveryRecords(messages: readonly DeliveryMessageV1[]): Outgoin
 /**
  * Route stage → deliver stage without the second Kafka hop. A new delivery whose endpoint this
  * replica's deliver stage owns (its key's partition of the deliveries topic is assigned here) is
- * sent in this process right after its row is written, instead of being produced, fetched, decoded
- * and loaded again. Everything else is unchanged: ownership keeps each endpoint's rate limit,
+ * sent in this process right after its row is written, instead of being produced to Kafka and
+ * fetched and decoded back by the same process. Everything else is unchanged: ownership keeps each endpoint's rate limit,
  * breaker and in-flight cap in one process; ordered endpoints and deliveries of other replicas go
  * through the topic; retries come back through the scheduler and the topic.
  *
