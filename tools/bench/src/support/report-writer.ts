@@ -15,7 +15,7 @@ const whole = (value: number): string => Math.round(value).toLocaleString('en-US
 
 export function stepTable(results: readonly StepResult[]): string {
   return [
-    '| system | offered/s | delivered/s | p50 ms | p90 ms | p99 ms | max ms | 2xx p99 ms | accepted | lost | sustained |',
+    '| system | offered/s | delivered/s | p50 ms | p90 ms | p99 ms | max ms | 2xx p99 ms | accepted | missing after drain | sustained |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (step) =>
@@ -23,7 +23,7 @@ export function stepTable(results: readonly StepResult[]): string {
           step.latency.p50,
         )} | ${ms(step.latency.p90)} | ${ms(step.latency.p99)} | ${ms(step.latency.max)} | ${ms(
           step.answer.p99,
-        )} | ${whole(step.accepted)} | ${String(step.lost)}${
+        )} | ${whole(step.accepted)} | ${String(step.missing)}${
           step.unaccounted > 0 ? ` (+${String(step.unaccounted)} unaccounted: void)` : ''
         } | ${step.sustained ? 'yes' : 'no'} |`,
     ),

@@ -19,7 +19,7 @@ export interface StepOptions {
   rate: number;
   warmUpSeconds: number;
   holdSeconds: number;
-  /** How long after the last send to wait for late deliveries before counting them lost. */
+  /** How long after the last send to wait for late deliveries before counting them missing. */
   drainSeconds: number;
 }
 
@@ -32,14 +32,14 @@ export interface StepResult {
   refused: number;
   owed: number;
   delivered: number;
-  /** Owed deliveries that never arrived within the drain. */
-  lost: number;
+  /** Owed deliveries that had not arrived by the end of the drain (a backlog, or lost). */
+  missing: number;
   /** Arrivals of events that were never accepted: the ledger does not balance, the step is void. */
   unaccounted: number;
   /** Deliveries per second arriving during the hold (any event's). */
   deliveredRate: number;
   offeredDeliveryRate: number;
-  /** Delivered rate within 1 % of offered, nothing lost or refused, ledger balanced. */
+  /** Delivered rate within 1 % of offered, nothing missing or refused, ledger balanced. */
   sustained: boolean;
   /** Scheduled send → arrival, ms, for events scheduled during the hold. */
   latency: { p50: number; p90: number; p99: number; max: number };
@@ -121,7 +121,7 @@ export async function runStep(
   const perEvent = owed.size / Math.max(1, acceptedCount);
   const deliveredRate = inHold / options.holdSeconds;
   const offeredDeliveryRate = options.rate * perEvent;
-  const lost = owed.size - arrivedAt.size;
+  const missing = owed.size - arrivedAt.size;
   const refused = count - acceptedCount;
   return {
     system: system.name,
@@ -131,12 +131,12 @@ export async function runStep(
     refused,
     owed: owed.size,
     delivered: arrivedAt.size,
-    lost,
+    missing,
     unaccounted,
     deliveredRate,
     offeredDeliveryRate,
     sustained:
-      lost === 0 &&
+      missing === 0 &&
       refused === 0 &&
       unaccounted === 0 &&
       deliveredRate >= 0.99 * offeredDeliveryRate,
