@@ -15,6 +15,7 @@ import {
 } from '@flotilla/db';
 import { MetricsRegistry } from '@flotilla/observability';
 import { LocalHandOff, localLeaseMs } from '../dispatch/local-hand-off';
+import { endpointIndex } from './endpoint-index';
 import { ROUTING_CACHE_TTL_MS, RoutingCache } from './routing-cache';
 import { routeTargets } from './route-targets';
 
@@ -84,13 +85,22 @@ export class RouteService {
         });
       }
     }
-    const endpoints = endpointsOf(tables);
-    const split = this.handOff.split(outgoing, orderedIn(endpoints));
+    const endpointOf = (projectId: string, endpointId: string): RouteEndpoint | undefined => {
+      const table = tables.get(projectId);
+      return table ? endpointIndex(table).get(endpointId) : undefined;
+    };
+    const ordered = new Set(
+      outgoing
+        .filter((delivery) => endpointOf(delivery.project_id, delivery.endpoint_id)?.ordered)
+        .map((delivery) => delivery.endpoint_id),
+    );
+    const split = this.handOff.split(outgoing, ordered);
     // Sent in this process: if it dies first, the scheduler retries them after a short lease.
     const local = new Set(split.local.map((delivery) => delivery.delivery_id));
     for (const delivery of newDeliveries) {
       if (!local.has(delivery.id)) continue;
-      const timeout = endpoints.get(delivery.endpointId)?.httpTimeoutSeconds ?? 300;
+      const timeout =
+        endpointOf(delivery.projectId, delivery.endpointId)?.httpTimeoutSeconds ?? 300;
       delivery.nextAttemptAt = new Date(now + localLeaseMs(timeout));
     }
     await this.deliveries.insertMany(newDeliveries);
@@ -131,20 +141,6 @@ function addressable(target: EventMessageV1['target'], table: RoutingTable | und
     case 'broadcast':
       return endpoints.length > 0;
   }
-}
-
-function endpointsOf(tables: ReadonlyMap<string, RoutingTable>): Map<string, RouteEndpoint> {
-  const endpoints = new Map<string, RouteEndpoint>();
-  for (const table of tables.values()) {
-    for (const endpoint of table.endpoints) endpoints.set(endpoint.id, endpoint);
-  }
-  return endpoints;
-}
-
-function orderedIn(endpoints: ReadonlyMap<string, RouteEndpoint>): Set<string> {
-  const ordered = new Set<string>();
-  for (const endpoint of endpoints.values()) if (endpoint.ordered) ordered.add(endpoint.id);
-  return ordered;
 }
 
 function toEventRow(message: EventMessageV1): NewEvent {
