@@ -246,19 +246,6 @@ describe('delivery engine: signatures, retries, 410, rate limits, scheduler cras
     const delivered = new Set(target.requests.map((request) => request.body));
     expect(delivered.size).toBe(50);
   });
-});
-
-describe('delivery engine: a dispatcher killed while sending', () => {
-  let stack: TestStack;
-  const receivers = new ReceiverPool();
-
-  beforeAll(async () => {
-    stack = await startTestStack(['ingest-api', 'dispatcher', 'scheduler']);
-  });
-
-  afterAll(async () => {
-    await stopAll(receivers, stack);
-  });
 
   it('sends the delivery again once its lease passes, with the same id', async () => {
     const project = await createProject(stack.admin, 'dispatcher-kill');
