@@ -392,7 +392,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.roomWaiters = [];
     await Promise.allSettled([...this.running]);
     await this.commit();
-    await consumer.disconnect();
+    try {
+      await consumer.disconnect();
+    } catch (error) {
+      // The work is done and its offsets committed: a failed leave only makes the broker wait out
+      // the session before it rebalances, which is no reason to fail a graceful shutdown.
+      this.log.warn({ err: error, group: this.options.groupId }, 'consumer disconnect failed');
+      return;
+    }
     this.log.info({ group: this.options.groupId }, 'consumer stopped');
   }
 }
