@@ -21,6 +21,8 @@ export interface IngestEventCommand {
   customHeaders?: Record<string, string> | undefined;
   idempotencyKey?: string | undefined;
   sourceId?: string | undefined;
+  /** `sourceId` is an http source (an incoming webhook), not a broker source. */
+  fromHttpSource?: true | undefined;
   brokerMessageId?: string | undefined;
   /**
    * A deterministic id (broker ingestion: derived from source and broker message id, so a
@@ -165,6 +167,7 @@ function toMessage(command: IngestEventCommand, acceptedAt: string): EventMessag
     custom_headers: command.customHeaders ?? {},
     idempotency_key: command.idempotencyKey,
     source_id: command.sourceId,
+    from_http_source: command.fromHttpSource,
     broker_message_id: command.brokerMessageId,
     accepted_at: acceptedAt,
   };

@@ -23,6 +23,11 @@ export const eventMessageV1Schema = z.object({
   custom_headers: headerMapSchema.default({}),
   idempotency_key: z.string().min(1).max(255).optional(),
   source_id: z.string().optional(),
+  /**
+   * An incoming webhook of the http source `source_id`: only that source's subscriptions take it.
+   * Said by ingest, so a route stage whose cached table predates a new source still knows it.
+   */
+  from_http_source: z.literal(true).optional(),
   broker_message_id: z.string().optional(),
   accepted_at: z.iso.datetime(),
 });

@@ -41,7 +41,8 @@ export function routeTargets(event: EventMessageV1, table: RoutingTable): RouteT
   // subscriptions naming that source, and those subscriptions take no other events.
   const httpSources = table.httpSourceIds;
   const fromHttpSource =
-    event.source_id !== undefined && httpSources?.has(event.source_id) === true;
+    event.source_id !== undefined &&
+    (event.from_http_source === true || httpSources?.has(event.source_id) === true);
   const takes = (subscription: RouteSubscription): boolean =>
     fromHttpSource
       ? subscription.sourceId === event.source_id

@@ -124,14 +124,19 @@ export function recentUnaddressable(
 ): Map<string, number> {
   const since = new Map<string, number>();
   for (const message of messages) {
-    if (addressable(message.target, tables.get(message.project_id))) continue;
+    if (addressable(message, tables.get(message.project_id))) continue;
     const mustLoadAfter = Date.parse(message.accepted_at) + ROUTING_CACHE_TTL_MS;
     since.set(message.project_id, Math.max(since.get(message.project_id) ?? 0, mustLoadAfter));
   }
   return since;
 }
 
-function addressable(target: EventMessageV1['target'], table: RoutingTable | undefined): boolean {
+function addressable(message: EventMessageV1, table: RoutingTable | undefined): boolean {
+  const { target } = message;
+  // An incoming webhook needs its source in the table: one made a moment ago is not there yet.
+  if (message.from_http_source && message.source_id !== undefined) {
+    return table?.httpSourceIds?.has(message.source_id) === true;
+  }
   const endpoints = table?.endpoints ?? [];
   switch (target.kind) {
     case 'single':

@@ -75,6 +75,25 @@ describe('routing an event to an endpoint made a moment ago', () => {
     expect(recentUnaddressable([broadcast], empty).get(projectId)).toBe(now + ROUTING_CACHE_TTL_MS);
   });
 
+  it('asks for a fresh table for an incoming webhook of a source it does not know', async () => {
+    const routing = new CountingRouting();
+    const cache = new RoutingCache(routing as unknown as RoutingRepository);
+    const now = Date.now();
+    const tables = await cache.get([projectId]);
+    const incoming = (sourceId: string): EventMessageV1 => ({
+      ...message('', now, { kind: 'broadcast' }),
+      source_id: sourceId,
+      from_http_source: true,
+    });
+    const table = tables.get(projectId);
+    if (table) table.httpSourceIds = new Set([known]);
+    expect(recentUnaddressable([incoming(known)], tables).size).toBe(0);
+    // The project has endpoints, so a plain broadcast would count as routable.
+    expect(recentUnaddressable([incoming(newId())], tables).get(projectId)).toBe(
+      now + ROUTING_CACHE_TTL_MS,
+    );
+  });
+
   it('reloads nothing for an old event whose endpoint is gone', async () => {
     const routing = new CountingRouting();
     const cache = new RoutingCache(routing as unknown as RoutingRepository);

@@ -103,6 +103,7 @@ export class HttpSourceIngestService {
       rawData: incomingEventData(body),
       customHeaders: recordedHeaders(headers, source.excludedHeaders),
       sourceId: source.id,
+      fromHttpSource: true,
       channel: 'incoming',
     });
     return { ok: true, eventId: message.event_id, eventType };
