@@ -359,4 +359,70 @@ describe('incoming webhooks (http sources)', () => {
       verifier: { type: 'basic_auth', basic_auth: { username: 'partner', password: '********' } },
     });
   });
+
+  it('stores a replayed GitHub delivery as a duplicate and delivers it once', async () => {
+    const replay = (await createSource(project, {
+      name: 'replay',
+      type: 'http',
+      provider: 'github',
+      verifier: { type: 'hmac', hmac: { secret: GITHUB_SECRET } },
+      idempotency_keys: ['request.header.X-GitHub-Delivery'],
+    })) as unknown as HttpSource & { idempotency_keys: string[] };
+    expect(replay.idempotency_keys).toEqual(['request.header.X-GitHub-Delivery']);
+    const endpoint = await createEndpoint(project, {
+      name: 'replay',
+      url: `${receiver.url}?source=replay`,
+    });
+    await createSubscription(project, {
+      name: 'from-replay',
+      endpoint_id: endpoint.uid,
+      source_id: replay.uid,
+    });
+    const payload = '{"action":"closed"}';
+    const send = (delivery: string) =>
+      ingest(replay.mask_id, payload, {
+        'X-GitHub-Event': 'pull_request',
+        'X-GitHub-Delivery': delivery,
+        'X-Hub-Signature-256': `sha256=${hmac('sha256', GITHUB_SECRET, payload).digest('hex')}`,
+      });
+
+    const first = await send('d-1');
+    const replayed = await send('d-1');
+    const next = await send('d-2');
+    // The sender cannot tell a replay apart: each request is answered as received.
+    expect([first.status, replayed.status, next.status]).toEqual([200, 200, 200]);
+
+    const events = `/api/v1/projects/${project.projectId}/events`;
+    const stored = await Promise.all(
+      [first, replayed].map((sent) =>
+        eventually(() =>
+          project.api.expect<{ is_duplicate_event: boolean }>(
+            200,
+            'GET',
+            `${events}/${String(sent.body.data?.['event_id'])}`,
+          ),
+        ),
+      ),
+    );
+    expect(stored.map((event) => event.is_duplicate_event)).toEqual([false, true]);
+    // Both are routed by now: the duplicate got no delivery, d-1 and d-2 one each.
+    await eventually(async () => {
+      expect(deliveredTo('replay')).toHaveLength(2);
+      await Promise.resolve();
+    });
+    expect(deliveredTo('replay').map((request) => request.headers['x-github-delivery'])).toEqual(
+      expect.arrayContaining(['d-1', 'd-2']),
+    );
+  });
+
+  it('refuses an idempotency key location it cannot read, naming the entry', async () => {
+    const response = await project.api.post(`/api/v1/projects/${project.projectId}/sources`, {
+      name: 'bad-keys',
+      type: 'http',
+      verifier: { type: 'noop' },
+      idempotency_keys: ['request.header.X-Id', 'request.cookie.id'],
+    });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(response.body)).toContain('idempotency_keys.1');
+  });
 });

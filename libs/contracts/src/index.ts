@@ -16,6 +16,7 @@ export * from './http/source.dto';
 export * from './http/delivery-operations.dto';
 export * from './http/api-key.dto';
 export * from './http-source/http-source-verifier';
+export * from './http-source/idempotency-key-location';
 export * from './http/responses.dto';
 export * from './env/config-reference';
 export * from './http/event-type.dto';

@@ -11,6 +11,7 @@ const base = {
   maskId: 'm',
   provider: null,
   verifier: null,
+  idempotencyKeys: [],
   credentials: new Uint8Array([1, 2, 3]),
   status: 'active',
   createdAt: new Date(0),

@@ -31,6 +31,7 @@ export function presentSource(source: Source, baseUrl: string): SourceResponse {
     provider: source.provider ?? '',
     is_disabled: source.status === 'paused',
     verifier: presentVerifier(source.verifier),
+    idempotency_keys: source.idempotencyKeys,
     pub_sub: config.success ? presentPubSub(config.data) : null,
     created_at: source.createdAt.toISOString(),
     updated_at: source.updatedAt.toISOString(),

@@ -95,6 +95,13 @@ export class SourcesService {
       const field = body.provider ? 'provider' : 'verifier.type';
       throw new ManagementError('validation', `${field}: only http sources have one`, field);
     }
+    if (body.idempotency_keys !== undefined && body.idempotency_keys.length > 0) {
+      throw new ManagementError(
+        'validation',
+        'idempotency_keys: only http sources use them (a broker message id dedupes itself)',
+        'idempotency_keys',
+      );
+    }
     let pubSub: { config: StoredPubSubConfig; credentials: BrokerCredentials } | undefined;
     if (body.pub_sub) {
       pubSub = this.merge(current, body.pub_sub);
@@ -130,6 +137,7 @@ export class SourcesService {
       provider: body.provider ?? null,
       verifier: verifier.stored,
       credentials: verifier.secret ? this.encrypt(id, verifier.secret) : null,
+      idempotencyKeys: body.idempotency_keys ?? [],
       status: body.is_disabled ? 'paused' : 'active',
     });
   }
@@ -153,6 +161,7 @@ export class SourcesService {
     }
     const updated = await this.sources.update(current.projectId, current.id, {
       ...(body.name !== undefined ? { name: body.name } : {}),
+      ...(body.idempotency_keys !== undefined ? { idempotencyKeys: body.idempotency_keys } : {}),
       ...(body.is_disabled !== undefined ? { status: body.is_disabled ? 'paused' : 'active' } : {}),
       ...(verifier
         ? {

@@ -39,7 +39,11 @@ export class IncomingWebhooksController {
         'body',
       );
     }
-    const result = await this.incoming.receive(source, body, request.headers);
+    const result = await this.incoming.receive(source, {
+      body,
+      headers: request.headers,
+      query: new URL(request.originalUrl, 'http://ingest').searchParams,
+    });
     if (!result.ok) throw new RequestError(401, describeVerifyFailure(result), result.header);
     return ok('Event received', { event_id: result.eventId, event_type: result.eventType });
   }

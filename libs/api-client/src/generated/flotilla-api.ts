@@ -1478,7 +1478,9 @@ export interface components {
             is_disabled?: boolean;
             provider?: components["schemas"]["SourceProvider"];
             verifier?: components["schemas"]["VerifierBody"];
+            idempotency_keys?: components["schemas"]["IdempotencyKeys"];
         };
+        IdempotencyKeys: string[];
         IngestFailurePage: {
             content: components["schemas"]["IngestFailureResponse"][];
             pagination: components["schemas"]["Pagination"];
@@ -1909,6 +1911,7 @@ export interface components {
             /** @default false */
             is_disabled?: boolean;
             pub_sub: components["schemas"]["PubSubSourceBody"];
+            idempotency_keys?: string[];
         };
         ReceivedWebhookResponse: {
             event_id: string;
@@ -1954,6 +1957,7 @@ export interface components {
                     header_value: string;
                 } | null;
             };
+            idempotency_keys: string[];
             pub_sub: {
                 /** @enum {string} */
                 type: "google" | "sqs";
@@ -2102,6 +2106,7 @@ export interface components {
             };
             provider?: components["schemas"]["SourceProvider"] | "" | null;
             verifier?: components["schemas"]["VerifierBody"];
+            idempotency_keys?: components["schemas"]["IdempotencyKeys"];
         };
         UpdateSubscriptionBody: {
             name?: string;

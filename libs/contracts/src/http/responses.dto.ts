@@ -277,6 +277,8 @@ export const sourceResponseSchema = z.object({
     basic_auth: z.object({ username: z.string(), password: masked }).nullable(),
     api_key: z.object({ header_name: z.string(), header_value: masked }).nullable(),
   }),
+  /** Where an http source reads the sender's delivery id; replays become duplicate events. */
+  idempotency_keys: z.array(z.string()),
   pub_sub: z
     .object({
       type: z.enum(['google', 'sqs']),

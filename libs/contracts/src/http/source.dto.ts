@@ -6,6 +6,7 @@ import {
   sourceProviderSchema,
   verifierTypeSchema,
 } from '../http-source/http-source-verifier';
+import { idempotencyKeysSchema } from '../http-source/idempotency-key-location';
 import { pageQuerySchema } from './pagination.dto';
 import { encodingSchema, hashSchema } from './project.dto';
 
@@ -137,11 +138,20 @@ const providerField = z.preprocess(
   sourceProviderSchema.optional(),
 );
 
+// Convoy clients send the field with every source; a broker message's id already dedupes it.
+const brokerIdempotencyKeys = z
+  .preprocess(
+    (value) => (value === null ? [] : value),
+    z.array(z.string()).max(0, 'only http sources use them (a broker message id dedupes itself)'),
+  )
+  .optional();
+
 export const pubSubSourceCreateSchema = z.object({
   name: sourceName,
   type: z.literal('pub_sub'),
   is_disabled: z.boolean().default(false),
   pub_sub: pubSubSourceBodySchema,
+  idempotency_keys: brokerIdempotencyKeys,
 });
 
 /** An incoming-webhooks source: a verifier, or a provider preset (github, shopify) and its secret. */
@@ -151,6 +161,8 @@ export const httpSourceCreateSchema = z.object({
   is_disabled: z.boolean().default(false),
   provider: providerField,
   verifier: block(verifierBodySchema),
+  /** Where requests carry the sender's delivery id, so a replay is stored as a duplicate. */
+  idempotency_keys: idempotencyKeysSchema.optional(),
 });
 export type HttpSourceCreateBody = z.infer<typeof httpSourceCreateSchema>;
 
@@ -191,6 +203,7 @@ export const updateSourceBodySchema = z
     /** "" or null removes the provider (its hmac settings stay, as a plain hmac verifier). */
     provider: z.union([sourceProviderSchema, z.literal(''), z.null()]).optional(),
     verifier: block(verifierBodySchema),
+    idempotency_keys: idempotencyKeysSchema.optional(),
   })
   .refine(
     (body) =>
@@ -198,8 +211,12 @@ export const updateSourceBodySchema = z
       body.is_disabled !== undefined ||
       body.pub_sub !== undefined ||
       body.provider !== undefined ||
-      body.verifier !== undefined,
-    { error: 'nothing to update: give name, is_disabled, pub_sub, provider or verifier' },
+      body.verifier !== undefined ||
+      body.idempotency_keys !== undefined,
+    {
+      error:
+        'nothing to update: give name, is_disabled, pub_sub, provider, verifier or idempotency_keys',
+    },
   );
 export type UpdateSourceBody = z.infer<typeof updateSourceBodySchema>;
 

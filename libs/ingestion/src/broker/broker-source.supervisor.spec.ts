@@ -41,6 +41,7 @@ function sqsSource(id: string, queue: string, workers = 1, secret = 'secret'): S
     maskId: id,
     provider: null,
     verifier: null,
+    idempotencyKeys: [],
     pubSub: {
       type: 'sqs',
       workers,

@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import type { IncomingHttpHeaders } from 'node:http';
 import {
+  parseIdempotencyKeyLocation,
   PROVIDER_PRESETS,
   projectConfigSchema,
   sourceProviderSchema,
   storedVerifierSchema,
   verifierSecretSchema,
+  type IdempotencyKeyLocation,
   type VerifierSecret,
 } from '@flotilla/contracts';
 import { SourceRepository, type HttpSourceWithProject } from '@flotilla/db';
 import { sourceCredentialsAad } from '../broker/resolve-broker-source';
 import { CredentialsCipher } from '../credentials-cipher';
 import { IngestEventService } from '../ingest-event.service';
+import { incomingIdempotencyKey, type IncomingRequestParts } from './incoming-idempotency-key';
 import { incomingEventData, incomingEventType, recordedHeaders } from './incoming-request';
 import { verifyRequest, type HttpVerifier, type VerifyResult } from './verify-request';
 
@@ -31,6 +33,8 @@ export interface IncomingSource {
   eventTypeHeader?: string | undefined;
   /** Headers never recorded on the event: the verifier's, the project's signature header. */
   excludedHeaders: string[];
+  /** Where requests carry the sender's delivery id (the source's `idempotency_keys`). */
+  idempotencyKeys: IdempotencyKeyLocation[];
 }
 
 export type ReceiveResult =
@@ -80,6 +84,11 @@ export class HttpSourceIngestService {
         ? PROVIDER_PRESETS[provider.data].eventTypeHeader
         : undefined,
       excludedHeaders: excluded,
+      // Checked when saved; a location that no longer parses is skipped, not fatal.
+      idempotencyKeys: row.idempotencyKeys.flatMap((text) => {
+        const parsed = parseIdempotencyKeyLocation(text);
+        return parsed.ok ? [parsed.location] : [];
+      }),
     };
   }
 
@@ -87,11 +96,8 @@ export class HttpSourceIngestService {
    * Verifies and accepts one request. Resolves once Kafka acknowledged the event; throws
    * `IngestError('broker_unavailable')` when it did not.
    */
-  async receive(
-    source: IncomingSource,
-    body: Buffer,
-    headers: IncomingHttpHeaders,
-  ): Promise<ReceiveResult> {
+  async receive(source: IncomingSource, request: IncomingRequestParts): Promise<ReceiveResult> {
+    const { body, headers } = request;
     const verified = verifyRequest(source.verifier, body, headers);
     if (!verified.ok) return verified;
     const eventType = incomingEventType(headers, source.eventTypeHeader, source.name);
@@ -104,6 +110,8 @@ export class HttpSourceIngestService {
       customHeaders: recordedHeaders(headers, source.excludedHeaders),
       sourceId: source.id,
       fromHttpSource: true,
+      // A replay of a delivery already taken is stored as a duplicate and delivered to nobody.
+      idempotencyKey: incomingIdempotencyKey(source.id, source.idempotencyKeys, request),
       channel: 'incoming',
     });
     return { ok: true, eventId: message.event_id, eventType };
