@@ -5,11 +5,11 @@ import { DbModule } from '@flotilla/db';
 import { EgressPolicy } from '@flotilla/egress';
 import * as path from 'node:path';
 import {
-  CredentialsCipher,
   EventDataValidator,
   HttpSourceIngestService,
   IngestEventService,
 } from '@flotilla/ingestion';
+import { CredentialsCipher } from '@flotilla/signing';
 import {
   IngestFailuresService,
   ManagementModule,
