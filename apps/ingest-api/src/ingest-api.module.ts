@@ -59,6 +59,7 @@ export class IngestApiModule {
         ManagementModule.forRoot({
           egressAllow: config.FLOTILLA_EGRESS_ALLOW,
           maxEndpointsPerProject: config.MAX_ENDPOINTS_PER_PROJECT,
+          encryptionKey: config.FLOTILLA_ENCRYPTION_KEY,
         }),
       ],
       controllers: [
