@@ -1686,6 +1686,7 @@ export interface components {
             rate_limit_duration: number;
             content_type: string;
             authentication: components["schemas"]["EndpointAuthenticationResponse"] | null;
+            mtls_client_cert: components["schemas"]["MtlsClientCertResponse"] | null;
             disabled_reason: string;
             /** Format: date-time */
             created_at: string;

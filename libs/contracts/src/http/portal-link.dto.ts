@@ -101,7 +101,6 @@ export const portalEndpointResponseSchema = endpointResponseSchema.omit({
   project_id: true,
   custom_headers: true,
   ordered: true,
-  mtls_client_cert: true,
 });
 export type PortalEndpointResponse = z.infer<typeof portalEndpointResponseSchema>;
 
