@@ -1,44 +1,16 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   createProject,
   eventually,
   metricValue,
   startTestStack,
   stopAll,
+  writeHostsPreload,
   type ServiceProcess,
   type TestStack,
 } from '@flotilla/testing';
 
 jest.setTimeout(120_000);
-
-/**
- * Replaces the ingester's DNS for one test host name (loaded with `node --require`): the name
- * resolves to 127.0.0.2, standing in for an internal address. Every other name resolves as usual.
- */
-const HOSTS_PRELOAD = `
-const dns = require('node:dns');
-const HOSTS = { 'internal-sqs.test': '127.0.0.2' };
-const lookup = dns.lookup;
-dns.lookup = function (hostname, options, callback) {
-  if (typeof options === 'function') { callback = options; options = {}; }
-  if (typeof options === 'number') options = { family: options };
-  const address = HOSTS[hostname];
-  if (address === undefined) return lookup.call(dns, hostname, options, callback);
-  process.nextTick(() =>
-    options && options.all ? callback(null, [{ address, family: 4 }]) : callback(null, address, 4),
-  );
-};
-const lookupPromise = dns.promises.lookup;
-dns.promises.lookup = function (hostname, options) {
-  const address = HOSTS[hostname];
-  if (address === undefined) return lookupPromise.call(dns.promises, hostname, options);
-  const all = typeof options === 'object' && options !== null && options.all;
-  return Promise.resolve(all ? [{ address, family: 4 }] : { address, family: 4 });
-};
-`;
 
 /**
  * An SQS source's `endpoint` is tenant input: the sqs-ingester must connect to it only through the
@@ -59,8 +31,8 @@ describe('egress safety of broker sources (SSRF)', () => {
     });
     await new Promise<void>((resolve) => internal.listen(0, '127.0.0.2', resolve));
     internalPort = (internal.address() as AddressInfo).port;
-    const preload = join(mkdtempSync(join(tmpdir(), 'flotilla-hosts-')), 'hosts.cjs');
-    writeFileSync(preload, HOSTS_PRELOAD);
+    // The ingester resolves internal-sqs.test to 127.0.0.2, standing in for an internal address.
+    const preload = writeHostsPreload({ 'internal-sqs.test': '127.0.0.2' });
     stack = await startTestStack(['ingest-api']);
     ingester = await stack.start('sqs-ingester', {
       FLOTILLA_EGRESS_ALLOW: '127.0.0.1/32',

@@ -16,6 +16,7 @@ import {
   RoutingCache,
 } from '@flotilla/delivery';
 import { createEgressAgent, EgressPolicy } from '@flotilla/egress';
+import { CredentialsCipher } from '@flotilla/signing';
 import { kafkaClientOptionsFromEnv, MessagingModule } from '@flotilla/messaging';
 import {
   LOGGER,
@@ -70,8 +71,18 @@ export class DispatcherModule {
         {
           provide: HTTP_SENDER,
           // Every connection is checked against the egress policy at connect time (SSRF guard).
-          useFactory: () =>
-            new HttpSender(createEgressAgent(new EgressPolicy(config.FLOTILLA_EGRESS_ALLOW))),
+          // mTLS endpoints get a pool of their own, presenting their client certificate.
+          useFactory: () => {
+            const policy = new EgressPolicy(config.FLOTILLA_EGRESS_ALLOW);
+            return new HttpSender(createEgressAgent(policy), (clientCertificate) =>
+              createEgressAgent(policy, { clientCertificate }),
+            );
+          },
+        },
+        {
+          // Decrypts endpoints' OAuth2 client secrets and mTLS keys.
+          provide: CredentialsCipher,
+          useFactory: () => new CredentialsCipher(config.FLOTILLA_ENCRYPTION_KEY),
         },
         {
           // Meta events (eventdelivery.*, endpoint.disabled) go through the same egress guard.

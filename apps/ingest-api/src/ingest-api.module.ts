@@ -5,11 +5,11 @@ import { DbModule } from '@flotilla/db';
 import { EgressPolicy } from '@flotilla/egress';
 import * as path from 'node:path';
 import {
-  CredentialsCipher,
   EventDataValidator,
   HttpSourceIngestService,
   IngestEventService,
 } from '@flotilla/ingestion';
+import { CredentialsCipher } from '@flotilla/signing';
 import {
   IngestFailuresService,
   ManagementModule,
@@ -59,6 +59,7 @@ export class IngestApiModule {
         ManagementModule.forRoot({
           egressAllow: config.FLOTILLA_EGRESS_ALLOW,
           maxEndpointsPerProject: config.MAX_ENDPOINTS_PER_PROJECT,
+          encryptionKey: config.FLOTILLA_ENCRYPTION_KEY,
         }),
       ],
       controllers: [

@@ -5,6 +5,7 @@ describe('loadConfig', () => {
   it('parses a valid environment with defaults', () => {
     const config = loadConfig('dispatcher', dispatcherEnvSchema, {
       DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/flotilla',
+      FLOTILLA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
       KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
     });
     expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);

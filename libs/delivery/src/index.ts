@@ -15,3 +15,5 @@ export * from './meta/meta-event.queue';
 export * from './meta/delivery-outcomes';
 export * from './schedule/scheduler-backlog.metrics';
 export * from './retention/retention.service';
+export * from './auth/endpoint-credentials';
+export * from './auth/oauth2-token-cache';

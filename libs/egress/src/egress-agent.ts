@@ -22,6 +22,8 @@ export interface EgressAgentOptions {
   connectionsPerOrigin?: number;
   /** Replaces the DNS lookup (tests, custom resolvers). */
   resolve?: EgressResolver;
+  /** A client certificate (PEM) presented on TLS connections (mTLS); the key PEM is unencrypted. */
+  clientCertificate?: { cert: string; key: string };
 }
 
 export const defaultResolve: EgressResolver = (hostname) => lookup(hostname, { all: true });
@@ -37,7 +39,12 @@ export const defaultResolve: EgressResolver = (hostname) => lookup(hostname, { a
 export function createEgressAgent(policy: EgressPolicy, options: EgressAgentOptions = {}): Agent {
   const timeoutMs = options.connectTimeoutMs ?? 10_000;
   const resolve = options.resolve ?? defaultResolve;
-  const connectTo = buildConnector({ timeout: timeoutMs });
+  const connectTo = buildConnector({
+    timeout: timeoutMs,
+    ...(options.clientCertificate
+      ? { cert: options.clientCertificate.cert, key: options.clientCertificate.key }
+      : {}),
+  });
 
   const connect: buildConnector.connector = (target, callback) => {
     const hostname = target.hostname;

@@ -2,7 +2,6 @@ export * from './raw-json';
 export * from './ingest-errors';
 export * from './ingest-event.service';
 export * from './broker-sources.watcher';
-export * from './credentials-cipher';
 export * from './broker/broker-source.adapter';
 export * from './broker/parse-broker-message';
 export * from './broker/produce-gate';

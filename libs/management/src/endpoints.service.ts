@@ -21,12 +21,14 @@ import {
 import { META_EVENTS, MetaEventQueue } from '@flotilla/delivery';
 import { EgressPolicy, validateEndpointUrl } from '@flotilla/egress';
 import {
+  CredentialsCipher,
   decodeStandardSecret,
   ed25519PrivateKey,
   generateEd25519KeyPair,
   generateStandardSecret,
   isEd25519SecretKey,
 } from '@flotilla/signing';
+import { storeEndpointAuth } from './endpoint-credentials';
 import { currentSignatureAlgorithm } from './endpoint-signing';
 import { ManagementError } from './management-error';
 import { presentEndpoint } from './presenters';
@@ -44,6 +46,7 @@ export class EndpointsService {
     @Inject(EGRESS_POLICY) private readonly egress: EgressPolicy,
     @Inject(META_EVENTS) private readonly metaEvents: MetaEventQueue,
     @Inject(MAX_ENDPOINTS_PER_PROJECT) private readonly maxEndpoints: number,
+    private readonly cipher: CredentialsCipher,
   ) {}
 
   async create(projectId: string, body: CreateEndpointBody): Promise<Endpoint> {
@@ -59,9 +62,14 @@ export class EndpointsService {
         'endpoints',
       );
     }
+    const id = newId();
+    const auth = storeEndpointAuth(id, undefined, body.authentication, body.mtls_client_cert, {
+      cipher: this.cipher,
+      egress: this.egress,
+    });
     const secret = await this.newSecret(projectId, body.secret, body.signature_algorithm);
     const created = await this.endpoints.create({
-      id: newId(),
+      id,
       projectId,
       name: body.name,
       url: validation.url.toString(),
@@ -75,7 +83,9 @@ export class EndpointsService {
       rateLimitDuration: body.rate_limit_duration,
       contentType: body.content_type,
       customHeaders: body.custom_headers,
-      ...(body.authentication ? { authentication: body.authentication } : {}),
+      ...(auth.authentication ? { authentication: auth.authentication } : {}),
+      ...(auth.credentials ? { credentials: auth.credentials } : {}),
+      ...(auth.mtlsClientCert ? { mtlsClientCert: auth.mtlsClientCert } : {}),
       ordered: body.ordered,
     });
     await this.announce('endpoint.created', created);
@@ -96,6 +106,13 @@ export class EndpointsService {
         throw new ManagementError('validation', `url: ${validation.reason}`, 'url');
       url = validation.url.toString();
     }
+    const auth = storeEndpointAuth(
+      endpoint.id,
+      endpoint,
+      body.authentication,
+      body.mtls_client_cert,
+      { cipher: this.cipher, egress: this.egress },
+    );
     // Convoy clients PUT the whole endpoint back: an unchanged algorithm must not rotate the key.
     const current = currentSignatureAlgorithm(endpoint.secrets as unknown as EndpointSecret[]);
     const switching =
@@ -121,7 +138,9 @@ export class EndpointsService {
         : {}),
       ...(body.content_type !== undefined ? { contentType: body.content_type } : {}),
       ...(body.custom_headers !== undefined ? { customHeaders: body.custom_headers } : {}),
-      ...(body.authentication !== undefined ? { authentication: body.authentication } : {}),
+      ...(auth.authentication !== undefined ? { authentication: auth.authentication } : {}),
+      ...(auth.credentials !== undefined ? { credentials: auth.credentials } : {}),
+      ...(auth.mtlsClientCert !== undefined ? { mtlsClientCert: auth.mtlsClientCert } : {}),
     });
     if (!updated) throw new ManagementError('not_found', `endpoint ${endpointId} not found`);
     await this.announce('endpoint.updated', updated);
@@ -193,14 +212,13 @@ export class EndpointsService {
     } = presentEndpoint(endpoint);
     const data = {
       ...shown,
-      // Credentials in custom headers are masked, and the api_key value is left out.
+      // Credentials in custom headers are masked, and the api_key value is left out (the OAuth2
+      // client secret and the mTLS key are already [REDACTED] in the presented endpoint).
       custom_headers: maskCredentialHeaders(custom_headers),
-      authentication: authentication
-        ? {
-            type: authentication.type,
-            api_key: { header_name: authentication.api_key.header_name },
-          }
-        : null,
+      authentication:
+        authentication?.type === 'api_key'
+          ? { type: 'api_key', api_key: { header_name: authentication.api_key.header_name } }
+          : (authentication ?? null),
     };
     this.metaEvents.publish(project.id, projectConfigSchema.parse(project.config), type, data);
   }

@@ -21,6 +21,7 @@ import { ProjectSettingsService } from './project-settings.service';
 import { ProjectsService } from './projects.service';
 import { SubscriptionsService } from './subscriptions.service';
 import { MetaEventRepository } from '@flotilla/db';
+import { CredentialsCipher } from '@flotilla/signing';
 
 @Module({})
 export class ManagementModule {
@@ -28,6 +29,8 @@ export class ManagementModule {
     egressAllow: readonly string[];
     /** Live endpoints a project may have (MAX_ENDPOINTS_PER_PROJECT). */
     maxEndpointsPerProject?: number;
+    /** FLOTILLA_ENCRYPTION_KEY: endpoints' OAuth2 client secrets and mTLS keys at rest. */
+    encryptionKey: string;
   }): DynamicModule {
     return {
       module: ManagementModule,
@@ -41,6 +44,10 @@ export class ManagementModule {
         DynamicEndpointsService,
         { provide: EGRESS_POLICY, useFactory: () => new EgressPolicy(options.egressAllow) },
         { provide: MAX_ENDPOINTS_PER_PROJECT, useValue: options.maxEndpointsPerProject ?? 2000 },
+        {
+          provide: CredentialsCipher,
+          useFactory: () => new CredentialsCipher(options.encryptionKey),
+        },
         ProjectSettingsService,
         EventTypesService,
         PortalLinksService,

@@ -34,6 +34,7 @@ const ENDPOINT_FIELDS = [
   'rate_limit_duration',
   'content_type',
   'authentication',
+  'mtls_client_cert',
   'disabled_reason',
   'created_at',
   'updated_at',

@@ -1,4 +1,5 @@
 import {
+  REDACTED_CREDENTIAL,
   projectConfigSchema,
   toHeaderLists,
   type AcceptedEventResponse,
@@ -73,11 +74,26 @@ export function presentEndpoint(endpoint: Endpoint): EndpointResponse {
     rate_limit_duration: endpoint.rateLimitDuration,
     content_type: endpoint.contentType,
     custom_headers: stored(endpoint.customHeaders),
-    authentication: stored(endpoint.authentication),
+    authentication: presentAuthentication(stored(endpoint.authentication)),
+    // The key is kept encrypted and never shown.
+    mtls_client_cert: endpoint.mtlsClientCert
+      ? { client_cert: endpoint.mtlsClientCert, client_key: REDACTED_CREDENTIAL }
+      : null,
     ordered: endpoint.ordered,
     disabled_reason: endpoint.disabledReason ?? '',
     created_at: endpoint.createdAt.toISOString(),
     updated_at: endpoint.updatedAt.toISOString(),
+  };
+}
+
+/** An OAuth2 client secret is kept encrypted and never shown; api_key values are the project's own. */
+function presentAuthentication(
+  authentication: EndpointResponse['authentication'],
+): EndpointResponse['authentication'] {
+  if (authentication?.type !== 'oauth2') return authentication;
+  return {
+    type: 'oauth2',
+    oauth2: { ...authentication.oauth2, client_secret: REDACTED_CREDENTIAL },
   };
 }
 

@@ -21,11 +21,8 @@ import {
 } from '@flotilla/contracts';
 import { SourceRepository, type PageResult, type Source } from '@flotilla/db';
 import { validateEndpointUrl, type EgressPolicy } from '@flotilla/egress';
-import {
-  CredentialsCipher,
-  CredentialsDecryptError,
-  sourceCredentialsAad,
-} from '@flotilla/ingestion';
+import { sourceCredentialsAad } from '@flotilla/ingestion';
+import { CredentialsCipher, CredentialsDecryptError } from '@flotilla/signing';
 import { httpVerifierSettings, type HttpVerifierSettings } from './http-source-settings';
 import { ManagementError } from './management-error';
 import { ProjectsService } from './projects.service';

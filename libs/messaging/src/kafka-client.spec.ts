@@ -10,6 +10,7 @@ import {
 
 const base = {
   DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/flotilla',
+  FLOTILLA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
   KAFKA_BROKERS: 'b-1.example.com:9096,b-2.example.com:9096',
 };
 const pems: Record<string, string> = {

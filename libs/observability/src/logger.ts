@@ -22,6 +22,9 @@ const SECRET_FIELDS = [
   'token',
   'access_token',
   'client_secret',
+  'client_key',
+  'oauth2_client_secret',
+  'mtls_client_key',
   'encryption_key',
 ];
 export const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) => {

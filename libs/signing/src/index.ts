@@ -6,3 +6,4 @@ export * from './ed25519';
 export * from './standard-webhooks';
 export * from './convoy';
 export * from './signature-scheme';
+export * from './credentials-cipher';

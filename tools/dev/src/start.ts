@@ -99,7 +99,7 @@ async function main(): Promise<void> {
     KAFKA_FETCH_MAX_WAIT_MS: '20',
     FLOTILLA_ADMIN_TOKEN: token,
     FLOTILLA_EGRESS_ALLOW: '127.0.0.0/8,::1/128',
-    // Encrypts broker sources' credentials at rest (kept in .flotilla/encryption-key).
+    // Encrypts broker sources' and endpoints' credentials at rest (kept in .flotilla/encryption-key).
     FLOTILLA_ENCRYPTION_KEY: localEncryptionKey(root),
     PUBSUB_EMULATOR_HOST: pubsubHost,
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,

@@ -25,7 +25,7 @@ export const UNSUPPORTED_CONVOY_ROUTES: readonly UnsupportedRoute[] = [
   {
     method: 'POST',
     path: 'endpoints/oauth2/test',
-    why: 'OAuth2 endpoint authentication is not built; endpoints authenticate receivers with signatures or authentication.api_key',
+    why: 'testing an OAuth2 token request from the API is not built; an endpoint with authentication.type oauth2 fetches its token when delivering, and a failed token request is recorded as a failed attempt',
   },
   {
     method: 'GET',

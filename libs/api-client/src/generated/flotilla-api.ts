@@ -1187,6 +1187,7 @@ export interface components {
             /** @default {} */
             custom_headers?: components["schemas"]["SendableHeaderMap"];
             authentication?: components["schemas"]["EndpointAuthentication"];
+            mtls_client_cert?: components["schemas"]["MtlsClientCert"];
             /** @default false */
             ordered?: boolean;
         };
@@ -1287,13 +1288,35 @@ export interface components {
                 header_name: string;
                 header_value: string;
             };
+        } | {
+            /** @constant */
+            type: "oauth2";
+            oauth2: components["schemas"]["Oauth2Settings"];
         };
-        EndpointAuthenticationOutput: {
+        EndpointAuthenticationResponse: {
             /** @constant */
             type: "api_key";
             api_key: {
                 header_name: string;
                 header_value: string;
+            };
+        } | {
+            /** @constant */
+            type: "oauth2";
+            oauth2: {
+                /** Format: uri */
+                url: string;
+                client_id: string;
+                client_secret: string;
+                /** @constant */
+                grant_type: "client_credentials";
+                scope?: string;
+                audience?: string;
+                /** @constant */
+                authentication_type: "shared_secret";
+                field_mapping?: components["schemas"]["Oauth2FieldMappingOutput"];
+                /** @enum {string} */
+                expiry_time_unit?: "seconds" | "milliseconds" | "minutes" | "hours";
             };
         };
         EndpointPage: {
@@ -1319,7 +1342,8 @@ export interface components {
             rate_limit_duration: number;
             content_type: string;
             custom_headers: components["schemas"]["HeaderMap"];
-            authentication: components["schemas"]["EndpointAuthenticationOutput"] | null;
+            authentication: components["schemas"]["EndpointAuthenticationResponse"] | null;
+            mtls_client_cert: components["schemas"]["MtlsClientCertResponse"] | null;
             ordered: boolean;
             disabled_reason: string;
             /** Format: date-time */
@@ -1533,6 +1557,45 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        MtlsClientCert: {
+            client_cert: string;
+            client_key: "[REDACTED]" | string;
+        };
+        MtlsClientCertResponse: {
+            client_cert: string;
+            client_key: string;
+        };
+        Oauth2FieldMapping: {
+            access_token?: string;
+            token_type?: string;
+            expires_in?: string;
+        };
+        Oauth2FieldMappingOutput: {
+            access_token?: string;
+            token_type?: string;
+            expires_in?: string;
+        };
+        Oauth2Settings: {
+            /** Format: uri */
+            url: string;
+            client_id: string;
+            client_secret?: string;
+            /**
+             * @default client_credentials
+             * @constant
+             */
+            grant_type?: "client_credentials";
+            scope?: string;
+            audience?: string;
+            /**
+             * @default shared_secret
+             * @enum {string}
+             */
+            authentication_type?: "shared_secret" | "client_assertion";
+            field_mapping?: components["schemas"]["Oauth2FieldMapping"];
+            /** @enum {string} */
+            expiry_time_unit?: "seconds" | "milliseconds" | "minutes" | "hours";
+        };
         Pagination: {
             per_page: number;
             has_next_page: boolean;
@@ -1579,6 +1642,7 @@ export interface components {
             /** @default {} */
             custom_headers?: components["schemas"]["SendableHeaderMap"];
             authentication?: components["schemas"]["EndpointAuthentication"];
+            mtls_client_cert?: components["schemas"]["MtlsClientCert"];
             /** @default false */
             ordered?: boolean;
             owner_id?: unknown;
@@ -1621,7 +1685,8 @@ export interface components {
             rate_limit: number;
             rate_limit_duration: number;
             content_type: string;
-            authentication: components["schemas"]["EndpointAuthenticationOutput"] | null;
+            authentication: components["schemas"]["EndpointAuthenticationResponse"] | null;
+            mtls_client_cert: components["schemas"]["MtlsClientCertResponse"] | null;
             disabled_reason: string;
             /** Format: date-time */
             created_at: string;
@@ -1696,6 +1761,7 @@ export interface components {
             content_type?: string;
             custom_headers?: components["schemas"]["SendableHeaderMap"];
             authentication?: components["schemas"]["EndpointAuthentication"] | null;
+            mtls_client_cert?: components["schemas"]["MtlsClientCert"] | null;
             owner_id?: unknown;
         };
         ProjectConfig: {
@@ -2062,6 +2128,7 @@ export interface components {
             content_type?: string;
             custom_headers?: components["schemas"]["SendableHeaderMap"];
             authentication?: components["schemas"]["EndpointAuthentication"] | null;
+            mtls_client_cert?: components["schemas"]["MtlsClientCert"] | null;
         };
         UpdateEventTypeBody: {
             category?: string;

@@ -25,7 +25,7 @@ const encryptionKey = z
     { error: 'must be 32 bytes, base64 (openssl rand -base64 32)' },
   )
   .describe(
-    'AES-256-GCM key for broker credentials at rest: 32 random bytes, base64 (openssl rand -base64 32). Changing it makes stored credentials unreadable.',
+    'AES-256-GCM key for credentials at rest (broker sources, endpoint OAuth2 secrets and mTLS keys): 32 random bytes, base64 (openssl rand -base64 32). Changing it makes stored credentials unreadable.',
   );
 /** Broker messages larger than this are refused (recorded as too_large), whatever the broker allows. */
 const ingestMaxMessageBytes = z.coerce
@@ -349,6 +349,7 @@ export const dispatcherEnvSchema = commonEnvSchema
   .extend({
     PORT: port(5006),
     FLOTILLA_EGRESS_ALLOW: egressAllow,
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
     DISPATCH_CONCURRENCY: z.coerce
       .number()
       .int()

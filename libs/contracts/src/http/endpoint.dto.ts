@@ -5,7 +5,7 @@ import { durationSecondsSchema } from './duration-seconds';
 export const endpointStatusSchema = z.enum(['active', 'inactive', 'paused']);
 export type EndpointStatus = z.infer<typeof endpointStatusSchema>;
 
-export const endpointAuthenticationSchema = z.object({
+const apiKeyAuthenticationSchema = z.object({
   type: z.literal('api_key'),
   api_key: z.object({
     header_name: z.string().superRefine((name, ctx) => {
@@ -21,6 +21,93 @@ export const endpointAuthenticationSchema = z.object({
         'must contain only tab, printable ASCII and Latin-1 characters (no control characters)',
       ),
   }),
+});
+
+/** What stands in for a stored credential in answers: it is kept, never shown. */
+export const REDACTED_CREDENTIAL = '[REDACTED]';
+
+/** Convoy's names for the token response's fields, when the token endpoint uses others. */
+export const oauth2FieldMappingSchema = z.object({
+  access_token: z.string().min(1).max(255).optional(),
+  token_type: z.string().min(1).max(255).optional(),
+  expires_in: z.string().min(1).max(255).optional(),
+});
+
+/**
+ * OAuth2 client credentials (Convoy's `oauth2`): Flotilla POSTs `grant_type=client_credentials`,
+ * `client_id`, `client_secret` (and `scope`, `audience`) form-encoded to `url`, caches the token
+ * until shortly before it expires and sends it as `Authorization: Bearer`. Only `shared_secret`
+ * client authentication is supported; `client_assertion` (a signed JWT) is refused.
+ */
+export const oauth2SettingsSchema = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).max(2048),
+  client_id: z.string().min(1).max(1024),
+  /**
+   * Required when the endpoint has none yet. Omitted (or `[REDACTED]`, as answers show it) on an
+   * update, the stored secret is kept.
+   */
+  client_secret: z.string().min(1).max(4096).optional(),
+  grant_type: z
+    .literal('client_credentials', { error: 'only client_credentials is supported' })
+    .default('client_credentials'),
+  scope: z.string().max(2048).optional(),
+  audience: z.string().max(2048).optional(),
+  authentication_type: z
+    .enum(['shared_secret', 'client_assertion'])
+    .default('shared_secret')
+    .refine((value) => value === 'shared_secret', {
+      error: 'client_assertion is not supported; use shared_secret with a client_secret',
+    }),
+  field_mapping: oauth2FieldMappingSchema.optional(),
+  /** The unit of the token response's `expires_in` (default seconds). */
+  expiry_time_unit: z.enum(['seconds', 'milliseconds', 'minutes', 'hours']).optional(),
+});
+export type OAuth2Settings = z.infer<typeof oauth2SettingsSchema>;
+
+const oauth2AuthenticationSchema = z.object({
+  type: z.literal('oauth2'),
+  oauth2: oauth2SettingsSchema,
+});
+
+export const endpointAuthenticationSchema = z.discriminatedUnion('type', [
+  apiKeyAuthenticationSchema,
+  oauth2AuthenticationSchema,
+]);
+export type EndpointAuthentication = z.infer<typeof endpointAuthenticationSchema>;
+
+/** An endpoint's authentication as answers show it: the OAuth2 client secret is `[REDACTED]`. */
+export const endpointAuthenticationResponseSchema = z.discriminatedUnion('type', [
+  apiKeyAuthenticationSchema,
+  z.object({
+    type: z.literal('oauth2'),
+    oauth2: oauth2SettingsSchema.extend({
+      client_secret: z.string(),
+      grant_type: z.literal('client_credentials'),
+      authentication_type: z.literal('shared_secret'),
+    }),
+  }),
+]);
+
+const pem = (what: string) =>
+  z
+    .string()
+    .max(64 * 1024)
+    .refine((value) => value.includes('-----BEGIN '), { error: `must be a PEM ${what}` });
+
+/**
+ * mTLS (Convoy's `mtls_client_cert`): the client certificate (PEM, optionally followed by its
+ * chain) and its private key, presented on TLS connections to the endpoint. The key is kept
+ * encrypted and shown as `[REDACTED]`; on an update `[REDACTED]` keeps the stored key.
+ */
+export const mtlsClientCertSchema = z.object({
+  client_cert: pem('certificate'),
+  client_key: z.union([z.literal(REDACTED_CREDENTIAL), pem('private key')]),
+});
+export type MtlsClientCert = z.infer<typeof mtlsClientCertSchema>;
+
+export const mtlsClientCertResponseSchema = z.object({
+  client_cert: z.string(),
+  client_key: z.string(),
 });
 
 /**
@@ -48,6 +135,7 @@ export const createEndpointBodySchema = z.object({
   content_type: z.string().default('application/json'),
   custom_headers: sendableHeaderMapSchema.default({}),
   authentication: endpointAuthenticationSchema.optional(),
+  mtls_client_cert: mtlsClientCertSchema.optional(),
   ordered: z.boolean().default(false),
 });
 export type CreateEndpointBody = z.infer<typeof createEndpointBodySchema>;
@@ -87,5 +175,6 @@ export const updateEndpointBodySchema = z.object({
   content_type: z.string().min(1).optional(),
   custom_headers: sendableHeaderMapSchema.optional(),
   authentication: endpointAuthenticationSchema.nullable().optional(),
+  mtls_client_cert: mtlsClientCertSchema.nullable().optional(),
 });
 export type UpdateEndpointBody = z.infer<typeof updateEndpointBodySchema>;

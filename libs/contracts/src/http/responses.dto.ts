@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { headerListsSchema, headerMapSchema, jsonValueSchema } from '../json';
 import { verifierTypeSchema } from '../http-source/http-source-verifier';
 import {
-  endpointAuthenticationSchema,
+  endpointAuthenticationResponseSchema,
+  mtlsClientCertResponseSchema,
   endpointStatusSchema,
   signatureAlgorithmSchema,
 } from './endpoint.dto';
@@ -72,7 +73,9 @@ export const endpointResponseSchema = z.object({
   rate_limit_duration: z.int(),
   content_type: z.string(),
   custom_headers: headerMapSchema,
-  authentication: endpointAuthenticationSchema.nullable(),
+  authentication: endpointAuthenticationResponseSchema.nullable(),
+  /** The client certificate presented over TLS; its key is always `[REDACTED]`. */
+  mtls_client_cert: mtlsClientCertResponseSchema.nullable(),
   ordered: z.boolean(),
   /** Why the breaker (or a 410 Gone) disabled it; empty while it is not disabled. */
   disabled_reason: z.string(),

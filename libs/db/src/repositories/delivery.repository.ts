@@ -45,6 +45,10 @@ export interface DispatchRow {
   rateLimitDurationSeconds: number;
   customHeaders: JsonValue;
   authentication: JsonValue;
+  /** Encrypted endpoint credentials (OAuth2 client secret, mTLS key); AAD `endpoint:<id>`. */
+  credentials: Uint8Array | null;
+  /** The PEM client certificate presented over TLS (mTLS), or null. */
+  mtlsClientCert: string | null;
   contentType: string;
   projectConfig: JsonValue;
   /** The endpoint asked for strict FIFO delivery (see libs/delivery dispatch/ordered-queue.ts). */
@@ -93,8 +97,8 @@ const DISPATCH_COLUMNS = Prisma.sql`
   ep.secrets, ep.advanced_signatures AS "advancedSignatures",
   ep.http_timeout_seconds AS "httpTimeoutSeconds", ep.rate_limit AS "rateLimit",
   ep.rate_limit_duration_seconds AS "rateLimitDurationSeconds", ep.custom_headers AS "customHeaders",
-  ep.authentication, ep.content_type AS "contentType", p.config AS "projectConfig",
-  ep.ordered`;
+  ep.authentication, ep.credentials, ep.mtls_client_cert AS "mtlsClientCert",
+  ep.content_type AS "contentType", p.config AS "projectConfig", ep.ordered`;
 
 @Injectable()
 export class DeliveryRepository {

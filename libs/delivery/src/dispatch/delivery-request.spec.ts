@@ -30,6 +30,8 @@ function row(overrides: Partial<DispatchRow> = {}): DispatchRow {
     rateLimitDurationSeconds: 1,
     customHeaders: {},
     authentication: null,
+    credentials: null,
+    mtlsClientCert: null,
     contentType: 'application/json',
     projectConfig: {},
     ordered: false,

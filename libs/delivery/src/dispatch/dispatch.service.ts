@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { newId, type DeliveryMessageV1 } from '@flotilla/contracts';
+import { MASKED_HEADER_VALUE, newId, type DeliveryMessageV1 } from '@flotilla/contracts';
 import {
   AttemptRepository,
   DeliveryRepository,
@@ -20,6 +20,13 @@ import {
   type Logger,
   type Span,
 } from '@flotilla/observability';
+import { CredentialsCipher } from '@flotilla/signing';
+import { decryptEndpointCredentials, type EndpointCredentials } from '../auth/endpoint-credentials';
+import {
+  OAuth2TokenCache,
+  OAuth2TokenError,
+  type StoredOAuth2Settings,
+} from '../auth/oauth2-token-cache';
 import { EndpointBreakers, isFailure, type BreakerSettings } from '../breaker/endpoint-breakers';
 import { publishDeliveryOutcomes } from '../meta/delivery-outcomes';
 import { META_EVENTS, MetaEventQueue } from '../meta/meta-event.queue';
@@ -76,6 +83,7 @@ export class DispatchService implements OnApplicationShutdown {
   private readonly attemptsCounter;
   private readonly latency;
   private readonly endToEnd;
+  private readonly oauth2Tokens: OAuth2TokenCache;
 
   constructor(
     private readonly deliveries: DeliveryRepository,
@@ -87,7 +95,10 @@ export class DispatchService implements OnApplicationShutdown {
     @Inject(LOGGER) private readonly logger: Logger,
     metrics: MetricsRegistry,
     @Inject(META_EVENTS) private readonly metaEvents: MetaEventQueue,
+    private readonly cipher: CredentialsCipher,
   ) {
+    // Token requests go out through the same sender, so the token URL passes the egress guard too.
+    this.oauth2Tokens = new OAuth2TokenCache(sender);
     this.limiter = new ConcurrencyLimiter(concurrency);
     // At most half of the dispatcher's connections for one endpoint, so a slow one never takes them all.
     this.maxInFlightPerEndpoint = Math.max(
@@ -304,13 +315,15 @@ export class DispatchService implements OnApplicationShutdown {
       span = traced.span;
       this.inFlight.set(row.endpointId, (this.inFlight.get(row.endpointId) ?? 0) + 1);
       try {
+        const logged = loggedHeaders;
         sent = await this.breakers.run(row.endpointId, () =>
           this.limiter.run(() =>
-            this.sender.send({
+            this.sendAuthenticated(row, {
               url: row.url,
               headers: request.headers,
               body: request.body,
               timeoutMs: row.httpTimeoutSeconds * 1000,
+              logged,
             }),
           ),
         );
@@ -392,6 +405,70 @@ export class DispatchService implements OnApplicationShutdown {
     return 'retry';
   }
 
+  /**
+   * Sends with the endpoint's own authentication: an OAuth2 bearer token (fetched or cached; a 401
+   * drops it so the next attempt fetches a new one) and an mTLS client certificate. A token or
+   * credentials failure is the attempt's result, never an exception.
+   */
+  private async sendAuthenticated(
+    row: DispatchRow,
+    outgoing: {
+      url: string;
+      headers: Record<string, string>;
+      body: string;
+      timeoutMs: number;
+      logged: Record<string, string>;
+    },
+  ): Promise<SendResult> {
+    const oauth2 = oauth2SettingsOf(row.authentication);
+    if (!oauth2 && row.mtlsClientCert === null) return this.sender.send(outgoing);
+    let credentials: EndpointCredentials;
+    try {
+      credentials = decryptEndpointCredentials(this.cipher, row.endpointId, row.credentials);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        kind: 'error',
+        errorKind: 'credentials',
+        message: `endpoint credentials: ${message}`,
+        latencyMs: 0,
+      };
+    }
+    const started = performance.now();
+    if (oauth2) {
+      try {
+        const token = await this.oauth2Tokens.token(
+          row.endpointId,
+          oauth2,
+          credentials.oauth2_client_secret ?? '',
+        );
+        outgoing.headers['authorization'] = `Bearer ${token}`;
+        outgoing.logged['authorization'] = MASKED_HEADER_VALUE;
+      } catch (error) {
+        return {
+          kind: 'error',
+          errorKind: error instanceof OAuth2TokenError ? error.errorKind : 'network',
+          message: error instanceof Error ? error.message : String(error),
+          latencyMs: Math.round(performance.now() - started),
+        };
+      }
+    }
+    const clientCertificate =
+      row.mtlsClientCert !== null && credentials.mtls_client_key !== undefined
+        ? { cert: row.mtlsClientCert, key: credentials.mtls_client_key }
+        : undefined;
+    const sent = await this.sender.send({
+      url: outgoing.url,
+      headers: outgoing.headers,
+      body: outgoing.body,
+      timeoutMs: outgoing.timeoutMs,
+      ...(clientCertificate ? { clientCertificate } : {}),
+    });
+    if (oauth2 && sent.kind === 'response' && sent.status === 401)
+      this.oauth2Tokens.invalidate(row.endpointId);
+    return sent;
+  }
+
   private result(
     row: DispatchRow,
     status: DeliveryResult['status'],
@@ -402,6 +479,11 @@ export class DispatchService implements OnApplicationShutdown {
   ): DeliveryResult {
     return { id: row.id, status, attempted, nextAttemptAt, latencyMs, lastError };
   }
+}
+
+function oauth2SettingsOf(authentication: unknown): StoredOAuth2Settings | undefined {
+  const stored = authentication as { type?: unknown; oauth2?: StoredOAuth2Settings } | null;
+  return stored?.type === 'oauth2' ? stored.oauth2 : undefined;
 }
 
 function uniqueIds(messages: readonly DeliveryMessageV1[]): string[] {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { errors, request, type Dispatcher } from 'undici';
 
 /** What receivers send back that we keep in the audit log (Convoy keeps 50 KB too). */
@@ -8,9 +9,33 @@ export interface OutgoingRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /** mTLS: the client certificate and its key (PEM) to present when the connection is TLS. */
+  clientCertificate?: ClientCertificate;
 }
 
-export type SendErrorKind = 'timeout' | 'connection' | 'egress_refused' | 'invalid_url' | 'network';
+export interface ClientCertificate {
+  cert: string;
+  key: string;
+}
+
+/** A guarded dispatcher presenting a client certificate (same egress check as the default one). */
+export type ClientCertificateDispatcherFactory = (certificate: ClientCertificate) => Dispatcher;
+
+/** Client-certificate dispatchers kept at once; the least recently used one is closed past it. */
+const MAX_CLIENT_CERTIFICATE_DISPATCHERS = 1000;
+
+/**
+ * `oauth2_token`: the endpoint's OAuth2 token could not be had (the token endpoint's answer);
+ * `credentials`: the endpoint's stored credentials cannot be read (FLOTILLA_ENCRYPTION_KEY changed).
+ */
+export type SendErrorKind =
+  | 'timeout'
+  | 'connection'
+  | 'egress_refused'
+  | 'invalid_url'
+  | 'network'
+  | 'oauth2_token'
+  | 'credentials';
 
 export type SendResult =
   | {
@@ -27,7 +52,16 @@ export type SendResult =
  * logic and the audit log. The dispatcher decides where connections may go (SSRF guard).
  */
 export class HttpSender {
-  constructor(private readonly dispatcher: Dispatcher) {}
+  private readonly withCertificate = new Map<string, Dispatcher>();
+
+  /**
+   * `clientCertificates` makes a dispatcher (connection pool) per client certificate, for mTLS
+   * endpoints; without it requests that carry one fail.
+   */
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly clientCertificates?: ClientCertificateDispatcherFactory,
+  ) {}
 
   async send(outgoing: OutgoingRequest): Promise<SendResult> {
     const started = performance.now();
@@ -37,7 +71,9 @@ export class HttpSender {
         method: 'POST',
         headers: outgoing.headers,
         body: outgoing.body,
-        dispatcher: this.dispatcher,
+        dispatcher: outgoing.clientCertificate
+          ? this.dispatcherFor(outgoing.clientCertificate)
+          : this.dispatcher,
         headersTimeout: outgoing.timeoutMs,
         bodyTimeout: outgoing.timeoutMs,
         signal: AbortSignal.timeout(outgoing.timeoutMs),
@@ -51,6 +87,30 @@ export class HttpSender {
     } catch (error) {
       return { kind: 'error', ...classify(error), latencyMs: elapsed() };
     }
+  }
+
+  /** One pool per certificate and key, reused across deliveries (most recently used kept). */
+  private dispatcherFor(certificate: ClientCertificate): Dispatcher {
+    if (!this.clientCertificates) throw new Error('client certificates are not supported here');
+    const key = createHash('sha256')
+      .update(certificate.cert)
+      .update('\0')
+      .update(certificate.key)
+      .digest('base64url');
+    let dispatcher = this.withCertificate.get(key);
+    if (dispatcher) {
+      this.withCertificate.delete(key);
+    } else {
+      dispatcher = this.clientCertificates(certificate);
+      if (this.withCertificate.size >= MAX_CLIENT_CERTIFICATE_DISPATCHERS) {
+        const [oldestKey, oldest] = this.withCertificate.entries().next().value ?? [];
+        if (oldestKey !== undefined) this.withCertificate.delete(oldestKey);
+        // Requests already on it finish; close() waits for them.
+        void oldest?.close().catch(() => undefined);
+      }
+    }
+    this.withCertificate.set(key, dispatcher);
+    return dispatcher;
   }
 }
 

@@ -5,7 +5,7 @@ import {
   BrokerSourcesWatcher,
   type BrokerWatchOptions,
 } from '../broker-sources.watcher';
-import { CredentialsCipher } from '../credentials-cipher';
+import { CredentialsCipher } from '@flotilla/signing';
 import { IngestEventService } from '../ingest-event.service';
 import type { BrokerKind } from '@flotilla/contracts';
 import type { BrokerSourceAdapter } from './broker-source.adapter';

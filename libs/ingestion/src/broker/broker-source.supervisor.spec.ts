@@ -3,7 +3,7 @@ import type { Source } from '@flotilla/db';
 import { MetricsRegistry } from '@flotilla/observability';
 import pino from 'pino';
 import type { BrokerSourcesWatcher } from '../broker-sources.watcher';
-import { CredentialsCipher } from '../credentials-cipher';
+import { CredentialsCipher } from '@flotilla/signing';
 import type {
   BrokerBatchHandler,
   BrokerSourceAdapter,

@@ -4,7 +4,7 @@ import type { BrokerKind } from '@flotilla/contracts';
 import { IngestFailureRepository, type Source } from '@flotilla/db';
 import { LOGGER, MetricsRegistry, type Logger } from '@flotilla/observability';
 import { BrokerSourcesWatcher } from '../broker-sources.watcher';
-import { CredentialsCipher } from '../credentials-cipher';
+import { CredentialsCipher } from '@flotilla/signing';
 import { IngestEventService } from '../ingest-event.service';
 import {
   startOnAdapter,

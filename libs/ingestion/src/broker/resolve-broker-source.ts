@@ -4,7 +4,7 @@ import {
   type BrokerKind,
 } from '@flotilla/contracts';
 import type { Source } from '@flotilla/db';
-import type { CredentialsCipher } from '../credentials-cipher';
+import type { CredentialsCipher } from '@flotilla/signing';
 import type { ResolvedBrokerSource } from './broker-source.adapter';
 
 /** A source row an ingester cannot run (unreadable settings or credentials). */

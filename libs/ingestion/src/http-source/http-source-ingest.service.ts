@@ -11,7 +11,7 @@ import {
 } from '@flotilla/contracts';
 import { SourceRepository, type HttpSourceWithProject } from '@flotilla/db';
 import { sourceCredentialsAad } from '../broker/resolve-broker-source';
-import { CredentialsCipher } from '../credentials-cipher';
+import { CredentialsCipher } from '@flotilla/signing';
 import { IngestEventService } from '../ingest-event.service';
 import { incomingIdempotencyKey, type IncomingRequestParts } from './incoming-idempotency-key';
 import { incomingEventData, incomingEventType, recordedHeaders } from './incoming-request';

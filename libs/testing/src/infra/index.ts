@@ -7,3 +7,4 @@ export * from './sqs-emulator.launcher';
 export * from './local-secrets';
 export * from './kafka-tls-proxy';
 export * from './test-certificates';
+export * from './hosts-preload';

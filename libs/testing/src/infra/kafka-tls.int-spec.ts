@@ -47,6 +47,7 @@ describe('Kafka over TLS (mock broker behind a TLS proxy requiring client certif
   function client(env: Record<string, string>) {
     const config = dispatcherEnvSchema.parse({
       DATABASE_URL: 'postgresql://unused@127.0.0.1:5432/unused',
+      FLOTILLA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
       KAFKA_BROKERS: proxy.brokers.join(','),
       ...env,
     });

@@ -1,5 +1,13 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 
 export interface ReceivedRequest {
   method: string;
@@ -8,6 +16,16 @@ export interface ReceivedRequest {
   /** The body exactly as received. */
   body: string;
   receivedAt: number;
+  /** HTTPS receivers: the subject CN of the client certificate presented, if any. */
+  clientCertificateSubject?: string;
+}
+
+/** An HTTPS receiver's certificate and, to require client certificates (mTLS), the CA they must chain to. */
+export interface ReceiverTlsOptions {
+  cert: string;
+  key: string;
+  /** Require a client certificate signed by this CA; connections without one are refused. */
+  clientCa?: string;
 }
 
 export interface ReceiverResponse {
@@ -37,9 +55,10 @@ export class WebhookReceiver {
 
   static async start(
     behaviour: ReceiverBehaviour = () => ({ status: 200, body: 'ok' }),
+    tls?: ReceiverTlsOptions,
   ): Promise<WebhookReceiver> {
     const holder: { receiver?: WebhookReceiver } = {};
-    const server = createServer((req, res) => {
+    const handler: RequestListener = (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -51,6 +70,7 @@ export class WebhookReceiver {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
           receivedAt: Date.now(),
+          ...clientCertificateOf(req),
         };
         const index = receiver.requests.length;
         receiver.requests.push(request);
@@ -68,11 +88,28 @@ export class WebhookReceiver {
           receiver.pending.add(timer);
         } else send();
       });
-    });
+    };
+    const server: Server = tls
+      ? createHttpsServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            ...(tls.clientCa
+              ? { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }
+              : {}),
+          },
+          handler,
+        )
+      : createServer(handler);
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const receiver = new WebhookReceiver(server, `http://127.0.0.1:${port}/webhook`, behaviour);
+    const scheme = tls ? 'https' : 'http';
+    const receiver = new WebhookReceiver(
+      server,
+      `${scheme}://127.0.0.1:${port}/webhook`,
+      behaviour,
+    );
     holder.receiver = receiver;
     return receiver;
   }
@@ -118,4 +155,12 @@ export class WebhookReceiver {
       });
     });
   }
+}
+
+function clientCertificateOf(req: IncomingMessage): { clientCertificateSubject?: string } {
+  const socket = req.socket as Partial<TLSSocket>;
+  if (typeof socket.getPeerCertificate !== 'function') return {};
+  const subject = socket.getPeerCertificate().subject as { CN?: string | string[] } | undefined;
+  const cn = Array.isArray(subject?.CN) ? subject.CN[0] : subject?.CN;
+  return cn ? { clientCertificateSubject: cn } : {};
 }

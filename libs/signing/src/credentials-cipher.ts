@@ -13,7 +13,7 @@ export class CredentialsDecryptError extends Error {
 }
 
 /**
- * Secrets at rest (broker credentials): AES-256-GCM with a random 96-bit IV, stored as
+ * Secrets at rest (broker and endpoint credentials): AES-256-GCM with a random 96-bit IV, stored as
  * `version(1) | iv(12) | tag(16) | ciphertext`. The associated data binds a ciphertext to its row
  * (e.g. `source:<id>`), so credentials copied onto another row do not decrypt.
  */
