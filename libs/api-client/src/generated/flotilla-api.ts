@@ -1123,7 +1123,7 @@ export interface components {
         };
         BatchReplayResponse: string;
         /** @enum {string} */
-        BrokerKind: "google" | "sqs";
+        BrokerKind: "google" | "sqs" | "amqp";
         CountResponse: {
             num: number;
         };
@@ -1901,6 +1901,21 @@ export interface components {
                 access_key_id: string;
                 secret_key: string;
             };
+            amqp?: {
+                /** @enum {string} */
+                schema: "amqp" | "amqps";
+                host: string;
+                port: number;
+                queue: string;
+                bindedExchange?: string;
+                /** @default  */
+                routingKey?: string;
+                vhost?: string;
+                auth?: {
+                    user: string;
+                    password: string;
+                };
+            };
         };
         PubSubSourceCreate: {
             name: string;
@@ -1956,7 +1971,7 @@ export interface components {
             };
             pub_sub: {
                 /** @enum {string} */
-                type: "google" | "sqs";
+                type: "google" | "sqs" | "amqp";
                 workers: number;
                 google: {
                     project_id: string;
@@ -1970,6 +1985,20 @@ export interface components {
                     endpoint: string;
                     access_key_id: string;
                     secret_key: string;
+                } | null;
+                amqp?: {
+                    /** @enum {string} */
+                    schema: "amqp" | "amqps";
+                    host: string;
+                    port: string;
+                    queue: string;
+                    auth: {
+                        user: string;
+                        password: string;
+                    } | null;
+                    bindedExchange: string | null;
+                    routingKey: string;
+                    vhost: string;
                 } | null;
             } | null;
             /** Format: date-time */
@@ -2098,6 +2127,21 @@ export interface components {
                     endpoint?: string;
                     access_key_id?: string;
                     secret_key?: string;
+                };
+                amqp?: {
+                    /** @enum {string} */
+                    schema: "amqp" | "amqps";
+                    host: string;
+                    port: number;
+                    queue: string;
+                    bindedExchange?: string;
+                    /** @default  */
+                    routingKey?: string;
+                    vhost?: string;
+                    auth?: {
+                        user: string;
+                        password?: string;
+                    };
                 };
             };
             provider?: components["schemas"]["SourceProvider"] | "" | null;
