@@ -20,7 +20,7 @@ jest.setTimeout(120_000);
  */
 const HOSTS_PRELOAD = `
 const dns = require('node:dns');
-const HOSTS = { 'internal-sqs.test': '127.0.0.2' };
+const HOSTS = { 'internal-sqs.test': '127.0.0.2', 'internal-amqp.test': '127.0.0.2' };
 const lookup = dns.lookup;
 dns.lookup = function (hostname, options, callback) {
   if (typeof options === 'function') { callback = options; options = {}; }
@@ -41,13 +41,14 @@ dns.promises.lookup = function (hostname, options) {
 `;
 
 /**
- * An SQS source's `endpoint` is tenant input: the sqs-ingester must connect to it only through the
- * egress (SSRF) guard, checked on the address the name resolves to when connecting. Only loopback
+ * An SQS source's `endpoint` and an AMQP source's `host` are tenant input: the ingesters must
+ * connect to them only through the egress (SSRF) guard, checked on the address the name resolves to when connecting. Only loopback
  * is used: 127.0.0.1 is allowed, 127.0.0.2 stands in for an internal host.
  */
 describe('egress safety of broker sources (SSRF)', () => {
   let stack: TestStack;
   let ingester: ServiceProcess;
+  let amqpIngester: ServiceProcess;
   let internal: Server;
   let internalPort: number;
   let connections = 0;
@@ -63,6 +64,12 @@ describe('egress safety of broker sources (SSRF)', () => {
     writeFileSync(preload, HOSTS_PRELOAD);
     stack = await startTestStack(['ingest-api']);
     ingester = await stack.start('sqs-ingester', {
+      FLOTILLA_EGRESS_ALLOW: '127.0.0.1/32',
+      FLOTILLA_NODE_ARGS: `--require ${preload}`,
+      SOURCES_REFRESH_MS: '300',
+      LOG_LEVEL: 'info',
+    });
+    amqpIngester = await stack.start('amqp-ingester', {
       FLOTILLA_EGRESS_ALLOW: '127.0.0.1/32',
       FLOTILLA_NODE_ARGS: `--require ${preload}`,
       SOURCES_REFRESH_MS: '300',
@@ -104,6 +111,35 @@ describe('egress safety of broker sources (SSRF)', () => {
     expect(connections).toBe(0);
     expect(ingester.output.join('')).toMatch(
       /refusing to connect to internal-sqs\.test \(127\.0\.0\.2\)/,
+    );
+  });
+
+  it('never connects to an AMQP host whose name resolves to a forbidden address, and records why', async () => {
+    const before = connections;
+    const project = await createProject(stack.admin, 'amqp-ssrf');
+    await project.api.expect(201, 'POST', `/api/v1/projects/${project.projectId}/sources`, {
+      name: 'internal broker',
+      type: 'pub_sub',
+      pub_sub: {
+        type: 'amqp',
+        workers: 1,
+        amqp: {
+          schema: 'amqp',
+          host: 'internal-amqp.test',
+          port: String(internalPort),
+          queue: 'orders',
+          auth: { user: 'guest', password: 'guest' },
+        },
+      },
+    });
+    await eventually(async () => {
+      expect(
+        metricValue(await amqpIngester.metrics(), 'flotilla_ingester_source_errors_total'),
+      ).toBeGreaterThanOrEqual(2);
+    }, 30_000);
+    expect(connections).toBe(before);
+    expect(amqpIngester.output.join('')).toMatch(
+      /refusing to connect to internal-amqp\.test \(127\.0\.0\.2\)/,
     );
   });
 });
