@@ -76,7 +76,7 @@ export class AmqpTestQueue {
     if (message === false) return undefined;
     return {
       body: message.content.toString('utf8'),
-      headers: (message.properties.headers ?? {}) as Record<string, unknown>,
+      headers: message.properties.headers ?? {},
     };
   }
 

@@ -189,8 +189,11 @@ class AmqpSourceRun extends SourceRun<ResolvedAmqpSource> {
     this.cancelling = Promise.all(
       this.consumers.map((consumer) =>
         consumer.tag === undefined
-          ? undefined
-          : consumer.channel.cancel(consumer.tag).catch(() => undefined),
+          ? Promise.resolve()
+          : consumer.channel.cancel(consumer.tag).then(
+              () => undefined,
+              () => undefined,
+            ),
       ),
     );
     for (const consumer of this.consumers) this.flush(consumer);
@@ -209,6 +212,15 @@ class AmqpSourceRun extends SourceRun<ResolvedAmqpSource> {
   }
 
   private receive(consumer: Consumer, raw: ConsumeMessage): void {
+    if (this.stopped) {
+      // Delivered while stopping (before the cancel took effect): straight back to the queue.
+      try {
+        consumer.channel.nack(raw, false, true);
+      } catch {
+        // The channel is closing: the broker requeues it anyway.
+      }
+      return;
+    }
     consumer.pending.push({
       raw,
       message: this.toBrokerMessage(raw),
