@@ -72,6 +72,7 @@ describe('broker ingestion from RabbitMQ (AMQP)', () => {
         queue: 'api-only-queue',
         auth: { user: AMQP_TEST_SERVER.user, password: '********' },
         bindedExchange: null,
+        deadLetterExchange: null,
         routingKey: '',
         vhost: '/',
       },

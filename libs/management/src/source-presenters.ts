@@ -95,6 +95,7 @@ function presentPubSub(config: StoredPubSubConfig): NonNullable<SourceResponse['
               ? null
               : { user: config.amqp.user, password: SECRET_MASK },
           bindedExchange: config.amqp.bindedExchange ?? null,
+          deadLetterExchange: config.amqp.deadLetterExchange ?? null,
           routingKey: config.amqp.routingKey,
           vhost: config.amqp.vhost,
         },

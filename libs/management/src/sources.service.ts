@@ -345,6 +345,9 @@ function split(body: PubSubSourceBody): {
             queue: amqp.queue,
             ...(amqp.auth ? { user: amqp.auth.user } : {}),
             ...(amqp.bindedExchange !== undefined ? { bindedExchange: amqp.bindedExchange } : {}),
+            ...(amqp.deadLetterExchange !== undefined
+              ? { deadLetterExchange: amqp.deadLetterExchange }
+              : {}),
             routingKey: amqp.routingKey,
             vhost: amqp.vhost ?? '/',
           },

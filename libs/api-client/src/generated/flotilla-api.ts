@@ -1908,6 +1908,7 @@ export interface components {
                 port: number;
                 queue: string;
                 bindedExchange?: string;
+                deadLetterExchange?: string;
                 /** @default  */
                 routingKey?: string;
                 vhost?: string;
@@ -1997,6 +1998,7 @@ export interface components {
                         password: string;
                     } | null;
                     bindedExchange: string | null;
+                    deadLetterExchange: string | null;
                     routingKey: string;
                     vhost: string;
                 } | null;
@@ -2135,6 +2137,7 @@ export interface components {
                     port: number;
                     queue: string;
                     bindedExchange?: string;
+                    deadLetterExchange?: string;
                     /** @default  */
                     routingKey?: string;
                     vhost?: string;

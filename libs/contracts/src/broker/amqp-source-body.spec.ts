@@ -52,6 +52,7 @@ describe('AMQP (RabbitMQ) source bodies', () => {
               port: 5671,
               queue: 'q',
               bindedExchange: 'events',
+              deadLetterExchange: 'events.dead',
               routingKey: 'orders.*',
               vhost: 'tenant-a',
             },

@@ -40,6 +40,7 @@ export const storedPubSubConfigSchema = z.discriminatedUnion('type', [
       /** The user name (shown); the password is in the credentials. */
       user: z.string().optional(),
       bindedExchange: z.string().optional(),
+      deadLetterExchange: z.string().optional(),
       routingKey: z.string().default(''),
       vhost: z.string().default('/'),
     }),

@@ -309,6 +309,7 @@ export const sourceResponseSchema = z.object({
           queue: z.string(),
           auth: z.object({ user: z.string(), password: masked }).nullable(),
           bindedExchange: z.string().nullable(),
+          deadLetterExchange: z.string().nullable(),
           routingKey: z.string(),
           vhost: z.string(),
         })

@@ -82,6 +82,11 @@ const amqpFields = {
     (value) => (value === null || value === '' ? undefined : value),
     z.string().max(255).optional(),
   ),
+  /** Where invalid messages are published (with the reason in headers) before they are acked. */
+  deadLetterExchange: z.preprocess(
+    (value) => (value === null || value === '' ? undefined : value),
+    z.string().max(255).optional(),
+  ),
   routingKey: z.preprocess(
     (value) => (value === null ? undefined : value),
     z.string().max(255).default(''),

@@ -77,6 +77,11 @@ export interface ResolvedAmqpSource {
     /** When set, the queue is bound to this exchange with `routingKey` before consuming. */
     bindedExchange: string | undefined;
     routingKey: string;
+    /**
+     * When set, invalid messages are published here (same routing key, the reason in headers)
+     * before they are acked; otherwise they are rejected to the queue's own dead-letter exchange.
+     */
+    deadLetterExchange: string | undefined;
   };
 }
 

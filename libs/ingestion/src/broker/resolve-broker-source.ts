@@ -83,6 +83,7 @@ export function resolveBrokerSource(
             ? undefined
             : { user: amqp.user, password: credentials.data.password },
         bindedExchange: amqp.bindedExchange,
+        deadLetterExchange: amqp.deadLetterExchange,
         routingKey: amqp.routingKey,
       },
     };

@@ -51,6 +51,7 @@ describe('AmqpSourceAdapter against the local RabbitMQ server', () => {
       auth: { user: AMQP_TEST_SERVER.user, password: AMQP_TEST_SERVER.password },
       bindedExchange: undefined,
       routingKey: '',
+      deadLetterExchange: undefined,
       ...patch,
     },
   });
@@ -87,6 +88,36 @@ describe('AmqpSourceAdapter against the local RabbitMQ server', () => {
     expect(state.deadLettered).toBe(1);
     expect((await q.depth()).ready).toBe(0);
     expect((await dead.take())?.body).toBe('not json');
+  });
+
+  it('publishes invalid messages to the source deadLetterExchange with the reason, then acks them', async () => {
+    const dead = await queue('adapter-dlx-target');
+    const q = await queue('adapter-dlx');
+    // amq.direct routes by queue name: the dead letter keeps the original routing key (q.name).
+    const { connect } = await import('amqplib');
+    const connection = await connect(`amqp://guest:guest@127.0.0.1:${AMQP_TEST_SERVER.port}`);
+    const setup = await connection.createChannel();
+    await setup.bindQueue(dead.name, 'amq.direct', q.name);
+    await connection.close();
+    await q.send([{ body: 'not json', attributes: { kept: 'yes' } }, { body: 'give back' }]);
+    const { handler, releases } = kit.rejectOneReleaseOnce();
+    const { state, value } = kit.recordingHooks();
+    const running = await adapter().start(
+      source(q.name, 1, { deadLetterExchange: 'amq.direct' }),
+      handler,
+      value,
+    );
+    await kit.until(() => state.acked === 2 && releases() === 2, 15_000);
+    await running.stop();
+    expect(state.deadLettered).toBe(1);
+    expect((await q.depth()).ready).toBe(0);
+    const copy = await dead.take();
+    expect(copy?.body).toBe('not json');
+    expect(copy?.headers).toMatchObject({
+      kept: 'yes',
+      'x-flotilla-ingest-failure': 'malformed_json',
+      'x-flotilla-source': kit.TEST_SOURCE.id,
+    });
   });
 
   it('stops at the prefetch while the handler holds messages, and gives them back on stop', async () => {

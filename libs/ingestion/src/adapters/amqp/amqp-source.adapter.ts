@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
-import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import {
+  connect,
+  type Channel,
+  type ChannelModel,
+  type ConfirmChannel,
+  type ConsumeMessage,
+} from 'amqplib';
 import {
   defaultResolve,
   resolveAllowed,
@@ -104,6 +110,7 @@ export class AmqpSourceAdapter extends PullingSourceAdapter<
     if (amqp.bindedExchange !== undefined)
       await setup.bindQueue(amqp.queue, amqp.bindedExchange, amqp.routingKey);
     await setup.close();
+    const deadLetter = await openDeadLetter(client.model, context);
     const channels: Channel[] = [];
     for (let worker = 0; worker < context.source.workers; worker++) {
       const channel = await client.model.createChannel();
@@ -111,12 +118,45 @@ export class AmqpSourceAdapter extends PullingSourceAdapter<
       await channel.prefetch(this.options.prefetchPerWorker);
       channels.push(channel);
     }
-    return new AmqpSourceRun(context, client.model, channels, this.options.maxBatch ?? 500);
+    return new AmqpSourceRun(
+      context,
+      client.model,
+      channels,
+      deadLetter,
+      this.options.maxBatch ?? 500,
+    );
   }
 
   protected async disconnect(client: AmqpClient): Promise<void> {
     await client.model?.close().catch(() => undefined);
   }
+}
+
+/**
+ * A confirm channel publishing to the source's `deadLetterExchange`, if it has one that exists;
+ * without it invalid messages are rejected to the queue's own dead-letter exchange.
+ */
+async function openDeadLetter(
+  model: ChannelModel,
+  context: SourceRunContext<ResolvedAmqpSource>,
+): Promise<ConfirmChannel | undefined> {
+  const exchange = context.source.amqp.deadLetterExchange;
+  if (exchange === undefined) return undefined;
+  const check = await model.createChannel();
+  check.on('error', () => undefined);
+  try {
+    await check.checkExchange(exchange);
+    await check.close();
+  } catch (error) {
+    context.logger.warn(
+      { err: error, deadLetterExchange: exchange },
+      'the dead-letter exchange cannot be used: invalid messages go to the queue dead-letter exchange, if any',
+    );
+    return undefined;
+  }
+  const channel = await model.createConfirmChannel();
+  channel.on('error', () => undefined);
+  return channel;
 }
 
 interface Received {
@@ -144,6 +184,7 @@ class AmqpSourceRun extends SourceRun<ResolvedAmqpSource> {
     context: SourceRunContext<ResolvedAmqpSource>,
     private readonly model: ChannelModel,
     channels: Channel[],
+    private readonly deadLetter: ConfirmChannel | undefined,
     private readonly maxBatch: number,
   ) {
     super(context);
@@ -258,6 +299,7 @@ class AmqpSourceRun extends SourceRun<ResolvedAmqpSource> {
         for (const entry of batch) channel.nack(entry.raw, false, true);
         return;
       }
+      const published = await this.moveToDeadLetter(batch, decisions);
       decisions.forEach((decision: MessageDecision, index) => {
         const entry = batch[index]!;
         switch (decision.kind) {
@@ -266,9 +308,11 @@ class AmqpSourceRun extends SourceRun<ResolvedAmqpSource> {
             latencies.push(secondsSince(entry.receivedAt));
             return;
           case 'reject':
-            // Recorded by the handler; no requeue: RabbitMQ routes it to the queue's dead-letter
-            // exchange (x-dead-letter-exchange argument or policy), or drops it if it has none.
-            channel.nack(entry.raw, false, false);
+            // Recorded by the handler. Copied to the source's dead-letter exchange: acked.
+            // Otherwise no requeue: RabbitMQ routes it to the queue's dead-letter exchange
+            // (x-dead-letter-exchange argument or policy), or drops it if it has none.
+            if (published.has(index)) channel.ack(entry.raw);
+            else channel.nack(entry.raw, false, false);
             deadLettered += 1;
             latencies.push(secondsSince(entry.receivedAt));
             return;
@@ -287,6 +331,59 @@ class AmqpSourceRun extends SourceRun<ResolvedAmqpSource> {
     }
     this.hooks.deadLettered(deadLettered);
     this.hooks.acked(latencies.length, latencies);
+  }
+
+  /** Publishes the rejected messages to the dead-letter exchange; the indexes it confirmed. */
+  private async moveToDeadLetter(
+    batch: Received[],
+    decisions: MessageDecision[],
+  ): Promise<Set<number>> {
+    const published = new Set<number>();
+    if (!this.deadLetter) return published;
+    const sent: number[] = [];
+    try {
+      decisions.forEach((decision, index) => {
+        if (decision.kind !== 'reject') return;
+        const { raw } = batch[index]!;
+        const { properties } = raw;
+        this.deadLetter!.publish(
+          this.source.amqp.deadLetterExchange!,
+          raw.fields.routingKey,
+          raw.content,
+          {
+            // Not user-id (the broker refuses another user's) nor expiration (kept until read).
+            ...withoutUndefined({
+              contentType: properties.contentType as unknown,
+              contentEncoding: properties.contentEncoding as unknown,
+              deliveryMode: properties.deliveryMode as unknown,
+              priority: properties.priority as unknown,
+              correlationId: properties.correlationId as unknown,
+              messageId: properties.messageId as unknown,
+              timestamp: properties.timestamp as unknown,
+              type: properties.type as unknown,
+              appId: properties.appId as unknown,
+            }),
+            headers: {
+              ...((properties.headers ?? {}) as Record<string, unknown>),
+              'x-flotilla-ingest-failure': decision.reason,
+              'x-flotilla-ingest-failure-detail': decision.detail.slice(0, 1024),
+              'x-flotilla-source': this.source.id,
+              'x-flotilla-original-routing-key': raw.fields.routingKey,
+            },
+          },
+        );
+        sent.push(index);
+      });
+      if (sent.length === 0) return published;
+      await this.deadLetter.waitForConfirms();
+      for (const index of sent) published.add(index);
+    } catch (error) {
+      this.logger.warn(
+        { err: error },
+        'could not publish to the dead-letter exchange: rejected to the queue dead-letter exchange instead',
+      );
+    }
+    return published;
   }
 
   private toBrokerMessage(raw: ConsumeMessage): BrokerMessage {
@@ -344,4 +441,8 @@ function headerText(value: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function withoutUndefined(properties: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(properties).filter(([, value]) => value !== undefined));
 }
