@@ -1,8 +1,10 @@
+import { createSecureContext, createServer, type Server } from 'node:tls';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { EgressPolicy, EgressRefusedError } from '@flotilla/egress';
 // Test-only: the queue helper (the integration tier runs against the local RabbitMQ server).
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { AMQP_TEST_SERVER, AmqpTestQueue } from '@flotilla/testing';
+import { AMQP_TEST_SERVER, AmqpTestQueue, makeTestCertificates } from '@flotilla/testing';
 import type { BrokerMessage, ResolvedAmqpSource } from '../../broker/broker-source.adapter';
 import * as kit from '../adapter-test.kit';
 import { AmqpSourceAdapter } from './amqp-source.adapter';
@@ -200,6 +202,37 @@ describe('AmqpSourceAdapter against the local RabbitMQ server', () => {
         value,
       ),
     ).rejects.toThrow(/ACCESS_REFUSED|403|auth/i);
+  });
+
+  it('amqps: connects to the checked address with the host name as SNI (so the certificate is checked for the name)', async () => {
+    const certificates = makeTestCertificates('127.0.0.1');
+    const names: string[] = [];
+    const context = createSecureContext({
+      cert: certificates.pem(certificates.serverCertFile),
+      key: certificates.pem(certificates.serverKeyFile),
+    });
+    const server: Server = createServer({
+      SNICallback: (servername, callback) => {
+        names.push(servername);
+        callback(null, context);
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { value } = kit.recordingHooks();
+      // The test CA is not trusted, and the certificate names 127.0.0.1, not rabbit.test: refused.
+      await expect(
+        adapter().start(
+          source('q', 1, { schema: 'amqps', port: (server.address() as AddressInfo).port }),
+          () => Promise.resolve([]),
+          value,
+        ),
+      ).rejects.toThrow(/certificate|self.signed|altnames/i);
+      expect(names).toEqual(['rabbit.test']);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      certificates.remove();
+    }
   });
 
   it('never connects to a host resolving to an address the egress policy refuses', async () => {
