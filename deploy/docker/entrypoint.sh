@@ -1,7 +1,7 @@
 #!/bin/sh
 # Entrypoint of the Flotilla image: runs one service, or the database migrations.
 #
-#   flotilla-entrypoint <service>         ingest-api | dispatcher | scheduler | pubsub-ingester | sqs-ingester
+#   flotilla-entrypoint <service>         ingest-api | dispatcher | scheduler | pubsub-ingester | sqs-ingester | amqp-ingester
 #   flotilla-entrypoint                   the service named by $APP
 #   flotilla-entrypoint migrate [deploy]  apply pending migrations to $DATABASE_URL (creates the database if missing)
 #   flotilla-entrypoint migrate status    compare the migrations directory with the database, change nothing
@@ -16,7 +16,7 @@ cd "$APP_ROOT"
 MIGRATE_CLI="$APP_ROOT/dist/apps/ingest-api/libs/db/src/migrations/migrate.cli.js"
 
 usage() {
-  echo "usage: flotilla-entrypoint [ingest-api|dispatcher|scheduler|pubsub-ingester|sqs-ingester|migrate [deploy|status]]" >&2
+  echo "usage: flotilla-entrypoint [ingest-api|dispatcher|scheduler|pubsub-ingester|sqs-ingester|amqp-ingester|migrate [deploy|status]]" >&2
   echo "       (or set APP to one of the services)" >&2
 }
 
@@ -28,7 +28,7 @@ else
 fi
 
 case "$target" in
-  ingest-api | dispatcher | scheduler | pubsub-ingester | sqs-ingester)
+  ingest-api | dispatcher | scheduler | pubsub-ingester | sqs-ingester | amqp-ingester)
     exec node "$APP_ROOT/dist/apps/$target/apps/$target/src/main.js" "$@"
     ;;
   migrate)

@@ -23,10 +23,10 @@ const MAX_BYTES = 16 * 1024;
 /** Messages of the SIGKILL load test. */
 export const LOAD = 10_000;
 
-/** What the shared broker-ingestion tests need of one broker (SQS, Google Pub/Sub). */
+/** What the shared broker-ingestion tests need of one broker (SQS, Google Pub/Sub, RabbitMQ). */
 export interface BrokerDriver<Emulator extends { stop: () => Promise<void> }, Channel> {
   /** Names the ingester (`sqs-ingester`) and starts the printed figures lines (`sqs SIGKILL test: …`). */
-  readonly name: 'sqs' | 'pubsub';
+  readonly name: 'sqs' | 'pubsub' | 'amqp';
   /** Requests the load test's producer keeps outstanding. */
   readonly loadConcurrency: number;
   startEmulator(): Promise<Emulator>;

@@ -10,7 +10,7 @@ import { LOGGER, MetricsRegistry, type Logger } from '@flotilla/observability';
 export const BROKER_WATCH_OPTIONS = Symbol('BROKER_WATCH_OPTIONS');
 
 export interface BrokerWatchOptions {
-  broker: 'google' | 'sqs';
+  broker: 'google' | 'sqs' | 'amqp';
   refreshMs: number;
 }
 

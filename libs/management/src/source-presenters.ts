@@ -82,6 +82,27 @@ function presentPubSub(config: StoredPubSubConfig): NonNullable<SourceResponse['
         },
         google: null,
       };
+    case 'amqp':
+      return {
+        type: 'amqp',
+        workers: config.workers,
+        amqp: {
+          schema: config.amqp.schema,
+          host: config.amqp.host,
+          port: String(config.amqp.port),
+          queue: config.amqp.queue,
+          auth:
+            config.amqp.user === undefined
+              ? null
+              : { user: config.amqp.user, password: SECRET_MASK },
+          bindedExchange: config.amqp.bindedExchange ?? null,
+          deadLetterExchange: config.amqp.deadLetterExchange ?? null,
+          routingKey: config.amqp.routingKey,
+          vhost: config.amqp.vhost,
+        },
+        google: null,
+        sqs: null,
+      };
   }
 }
 

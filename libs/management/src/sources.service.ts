@@ -181,8 +181,23 @@ export class SourcesService {
     return { stored: stored.data, secret: parsed?.success ? parsed.data : undefined };
   }
 
-  /** Early, DNS-free SSRF check of an SQS endpoint, as for webhook endpoints. */
+  /** Early, DNS-free SSRF check of an SQS endpoint or AMQP host, as for webhook endpoints. */
   private assertEndpoint(config: StoredPubSubConfig): void {
+    if (config.type === 'amqp') {
+      // The same literal-IP and localhost checks as for URLs; names are checked at connect time.
+      const host = config.amqp.host.includes(':')
+        ? `[${config.amqp.host.replace(/^\[|\]$/g, '')}]`
+        : config.amqp.host;
+      const validation = validateEndpointUrl(`http://${host}:${config.amqp.port}/`, this.egress);
+      if (!validation.valid) {
+        throw new ManagementError(
+          'validation',
+          `pub_sub.amqp.host: ${validation.reason.replace(/^URL host /, 'host ')}`,
+          'pub_sub.amqp.host',
+        );
+      }
+      return;
+    }
     if (config.type !== 'sqs' || config.sqs.endpoint === undefined) return;
     const validation = validateEndpointUrl(config.sqs.endpoint, this.egress);
     if (!validation.valid) {
@@ -232,6 +247,18 @@ export class SourcesService {
           type: 'sqs',
           workers,
           sqs: { ...sqs, access_key_id: accessKeyId, secret_key: secretKey },
+        });
+      }
+      case 'amqp': {
+        const { auth, ...amqp } = update.amqp!;
+        if (!auth) return split({ type: 'amqp', workers, amqp });
+        const before = auth.password === undefined ? previous() : undefined;
+        const password = auth.password ?? (before?.type === 'amqp' ? before.password : undefined);
+        if (!password) throw missingSecret('pub_sub.amqp.auth.password');
+        return split({
+          type: 'amqp',
+          workers,
+          amqp: { ...amqp, auth: { user: auth.user, password } },
         });
       }
     }
@@ -309,6 +336,29 @@ function split(body: PubSubSourceBody): {
           },
         },
         credentials: { type: 'sqs', access_key_id: sqs.access_key_id, secret_key: sqs.secret_key },
+      };
+    }
+    case 'amqp': {
+      const amqp = body.amqp!;
+      return {
+        config: {
+          type: 'amqp',
+          workers: body.workers,
+          amqp: {
+            schema: amqp.schema,
+            host: amqp.host.replace(/^\[|\]$/g, ''),
+            port: amqp.port,
+            queue: amqp.queue,
+            ...(amqp.auth ? { user: amqp.auth.user } : {}),
+            ...(amqp.bindedExchange !== undefined ? { bindedExchange: amqp.bindedExchange } : {}),
+            ...(amqp.deadLetterExchange !== undefined
+              ? { deadLetterExchange: amqp.deadLetterExchange }
+              : {}),
+            routingKey: amqp.routingKey,
+            vhost: amqp.vhost ?? '/',
+          },
+        },
+        credentials: { type: 'amqp', password: amqp.auth?.password ?? '' },
       };
     }
   }

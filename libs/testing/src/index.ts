@@ -9,6 +9,7 @@ export * from './eventually';
 export * from './api/sources';
 export * from './brokers/sqs-test-queue';
 export * from './brokers/pubsub-test-topic';
+export * from './brokers/amqp-test-queue';
 export * from './brokers/delivery-tally';
 export * from './seed/event-log-seed';
 export * from './api/typed-api';

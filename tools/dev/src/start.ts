@@ -35,6 +35,7 @@ const PORTS: Record<ServiceName, number> = {
   scheduler: 5007,
   'pubsub-ingester': 5008,
   'sqs-ingester': 5009,
+  'amqp-ingester': 5010,
 };
 const PUBSUB_PORT = 8085;
 const SQS_PORT = 9324;

@@ -1123,7 +1123,7 @@ export interface components {
         };
         BatchReplayResponse: string;
         /** @enum {string} */
-        BrokerKind: "google" | "sqs";
+        BrokerKind: "google" | "sqs" | "amqp";
         CountResponse: {
             num: number;
         };
@@ -1969,6 +1969,22 @@ export interface components {
                 access_key_id: string;
                 secret_key: string;
             };
+            amqp?: {
+                /** @enum {string} */
+                schema: "amqp" | "amqps";
+                host: string;
+                port: number;
+                queue: string;
+                bindedExchange?: string;
+                deadLetterExchange?: string;
+                /** @default  */
+                routingKey?: string;
+                vhost?: string;
+                auth?: {
+                    user: string;
+                    password: string;
+                };
+            };
         };
         PubSubSourceCreate: {
             name: string;
@@ -2026,7 +2042,7 @@ export interface components {
             idempotency_keys: string[];
             pub_sub: {
                 /** @enum {string} */
-                type: "google" | "sqs";
+                type: "google" | "sqs" | "amqp";
                 workers: number;
                 google: {
                     project_id: string;
@@ -2040,6 +2056,21 @@ export interface components {
                     endpoint: string;
                     access_key_id: string;
                     secret_key: string;
+                } | null;
+                amqp?: {
+                    /** @enum {string} */
+                    schema: "amqp" | "amqps";
+                    host: string;
+                    port: string;
+                    queue: string;
+                    auth: {
+                        user: string;
+                        password: string;
+                    } | null;
+                    bindedExchange: string | null;
+                    deadLetterExchange: string | null;
+                    routingKey: string;
+                    vhost: string;
                 } | null;
             } | null;
             /** Format: date-time */
@@ -2169,6 +2200,22 @@ export interface components {
                     endpoint?: string;
                     access_key_id?: string;
                     secret_key?: string;
+                };
+                amqp?: {
+                    /** @enum {string} */
+                    schema: "amqp" | "amqps";
+                    host: string;
+                    port: number;
+                    queue: string;
+                    bindedExchange?: string;
+                    deadLetterExchange?: string;
+                    /** @default  */
+                    routingKey?: string;
+                    vhost?: string;
+                    auth?: {
+                        user: string;
+                        password?: string;
+                    };
                 };
             };
             provider?: components["schemas"]["SourceProvider"] | "" | null;

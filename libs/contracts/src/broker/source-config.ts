@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-export const brokerKindSchema = z.enum(['google', 'sqs']);
-/** Which broker a `pub_sub` source reads from: Google Pub/Sub or Amazon SQS. */
+export const brokerKindSchema = z.enum(['google', 'sqs', 'amqp']);
+/** Which broker a `pub_sub` source reads from: Google Pub/Sub, Amazon SQS or RabbitMQ (AMQP 0-9-1). */
 export type BrokerKind = z.infer<typeof brokerKindSchema>;
 
 /**
@@ -29,6 +29,22 @@ export const storedPubSubConfigSchema = z.discriminatedUnion('type', [
       access_key_id_hint: z.string().default(''),
     }),
   }),
+  z.object({
+    type: z.literal('amqp'),
+    workers: z.int().min(1),
+    amqp: z.object({
+      schema: z.enum(['amqp', 'amqps']),
+      host: z.string().min(1),
+      port: z.int().min(1).max(65_535),
+      queue: z.string().min(1),
+      /** The user name (shown); the password is in the credentials. */
+      user: z.string().optional(),
+      bindedExchange: z.string().optional(),
+      deadLetterExchange: z.string().optional(),
+      routingKey: z.string().default(''),
+      vhost: z.string().default('/'),
+    }),
+  }),
 ]);
 export type StoredPubSubConfig = z.infer<typeof storedPubSubConfigSchema>;
 
@@ -36,6 +52,8 @@ export type StoredPubSubConfig = z.infer<typeof storedPubSubConfigSchema>;
 export const brokerCredentialsSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('google'), service_account: z.string() }),
   z.object({ type: z.literal('sqs'), access_key_id: z.string(), secret_key: z.string() }),
+  /** `password` is empty when the source has no `auth`. */
+  z.object({ type: z.literal('amqp'), password: z.string() }),
 ]);
 export type BrokerCredentials = z.infer<typeof brokerCredentialsSchema>;
 

@@ -28,6 +28,7 @@ describe('the configuration reference', () => {
       scheduler: '5007',
       'pubsub-ingester': '5008',
       'sqs-ingester': '5009',
+      'amqp-ingester': '5010',
     });
   });
 });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  amqpIngesterEnvSchema,
   dispatcherEnvSchema,
   ingestApiEnvSchema,
   pubsubIngesterEnvSchema,
@@ -14,6 +15,7 @@ export const SERVICE_ENV_SCHEMAS = {
   scheduler: schedulerEnvSchema,
   'pubsub-ingester': pubsubIngesterEnvSchema,
   'sqs-ingester': sqsIngesterEnvSchema,
+  'amqp-ingester': amqpIngesterEnvSchema,
 } as const;
 type Service = keyof typeof SERVICE_ENV_SCHEMAS;
 

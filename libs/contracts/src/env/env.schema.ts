@@ -550,3 +550,34 @@ export const sqsIngesterEnvSchema = commonEnvSchema
   })
   .superRefine(checkKafkaEnv);
 export type SqsIngesterEnv = z.infer<typeof sqsIngesterEnvSchema>;
+
+export const amqpIngesterEnvSchema = commonEnvSchema
+  .extend(databaseEnvSchema.shape)
+  .extend(kafkaEnvSchema.shape)
+  .extend({
+    PORT: port(5010),
+    FLOTILLA_EGRESS_ALLOW: egressAllow,
+    SOURCES_REFRESH_MS: sourcesRefreshMs,
+    FLOTILLA_ENCRYPTION_KEY: encryptionKey,
+    INGEST_MAX_MESSAGE_BYTES: ingestMaxMessageBytes,
+    AMQP_PREFETCH_PER_WORKER: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(200)
+      .describe(
+        'Backpressure: messages RabbitMQ hands each worker (consumer channel) of a source before they are acked (basic.qos prefetch).',
+      ),
+    AMQP_HEARTBEAT_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(600)
+      .default(30)
+      .describe(
+        'AMQP heartbeat: a broker connection silent for about twice this long is considered dead and the source restarts (0 turns heartbeats off).',
+      ),
+  })
+  .superRefine(checkKafkaEnv);
+export type AmqpIngesterEnv = z.infer<typeof amqpIngesterEnvSchema>;

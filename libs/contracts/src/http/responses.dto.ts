@@ -284,7 +284,7 @@ export const sourceResponseSchema = z.object({
   idempotency_keys: z.array(z.string()),
   pub_sub: z
     .object({
-      type: z.enum(['google', 'sqs']),
+      type: z.enum(['google', 'sqs', 'amqp']),
       workers: z.int(),
       google: z
         .object({
@@ -304,6 +304,22 @@ export const sourceResponseSchema = z.object({
           secret_key: masked,
         })
         .nullable(),
+      /** Present for RabbitMQ (`amqp`) sources only. */
+      amqp: z
+        .object({
+          schema: z.enum(['amqp', 'amqps']),
+          host: z.string(),
+          /** A string, as Convoy answers it. */
+          port: z.string(),
+          queue: z.string(),
+          auth: z.object({ user: z.string(), password: masked }).nullable(),
+          bindedExchange: z.string().nullable(),
+          deadLetterExchange: z.string().nullable(),
+          routingKey: z.string(),
+          vhost: z.string(),
+        })
+        .nullable()
+        .optional(),
     })
     .nullable(),
   ...timestamps,

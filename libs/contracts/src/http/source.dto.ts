@@ -60,6 +60,46 @@ const sqsFields = {
     .optional(),
 };
 
+// A DNS name or an IP address (IPv6 with or without brackets); no scheme, port, path or user.
+const HOST =
+  /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*|[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\.?)$/;
+
+/** Convoy's `pub_sub.amqp` (RabbitMQ); Convoy sends the port as a string. */
+const amqpFields = {
+  schema: z.enum(['amqp', 'amqps'], { error: 'must be amqp or amqps' }),
+  host: z
+    .string()
+    .trim()
+    .min(1)
+    .max(253)
+    .regex(HOST, 'must be a host name or IP address (no scheme, port or path)'),
+  port: z.preprocess(
+    (value) =>
+      typeof value === 'string' && /^\d{1,5}$/.test(value.trim()) ? Number(value) : value,
+    z.int({ error: 'must be a port number (1-65535)' }).min(1).max(65_535),
+  ),
+  queue: z.string().min(1).max(255),
+  bindedExchange: z.preprocess(
+    (value) => (value === null || value === '' ? undefined : value),
+    z.string().max(255).optional(),
+  ),
+  /** Where invalid messages are published (with the reason in headers) before they are acked. */
+  deadLetterExchange: z.preprocess(
+    (value) => (value === null || value === '' ? undefined : value),
+    z.string().max(255).optional(),
+  ),
+  routingKey: z.preprocess(
+    (value) => (value === null ? undefined : value),
+    z.string().max(255).default(''),
+  ),
+  vhost: z.preprocess(
+    (value) => (value === null || value === '' ? undefined : value),
+    z.string().max(255).optional(),
+  ),
+};
+const amqpUser = z.string().min(1).max(255);
+const amqpPassword = z.string().min(1).max(1024);
+
 const workers = z.int().min(1).max(64);
 
 // Convoy sends the block of the other broker as null.
@@ -67,7 +107,7 @@ const block = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === null ? undefined : value), schema.optional());
 
 function requireBlock(
-  value: { type: 'google' | 'sqs'; google?: unknown; sqs?: unknown },
+  value: { type: 'google' | 'sqs' | 'amqp'; google?: unknown; sqs?: unknown; amqp?: unknown },
   ctx: z.RefinementCtx,
 ): void {
   if (value[value.type] === undefined) {
@@ -90,6 +130,12 @@ export const pubSubSourceBodySchema = z
         ...sqsFields,
         access_key_id: z.string().trim().min(1).max(128),
         secret_key: z.string().min(1).max(256),
+      }),
+    ),
+    amqp: block(
+      z.object({
+        ...amqpFields,
+        auth: block(z.object({ user: amqpUser, password: amqpPassword })),
       }),
     ),
   })
@@ -195,6 +241,13 @@ export const updateSourceBodySchema = z
               ...sqsFields,
               access_key_id: z.string().trim().min(1).max(128).optional(),
               secret_key: z.string().min(1).max(256).optional(),
+            }),
+          ),
+          amqp: block(
+            z.object({
+              ...amqpFields,
+              /** A password left out keeps the stored one. */
+              auth: block(z.object({ user: amqpUser, password: amqpPassword.optional() })),
             }),
           ),
         })

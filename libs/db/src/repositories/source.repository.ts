@@ -20,8 +20,8 @@ export interface SourceFilters {
 export class SourceRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  /** Active broker sources of one broker (`pub_sub.type` is `google` or `sqs`), for the ingesters. */
-  listActiveBrokerSources(broker: 'google' | 'sqs'): Promise<Source[]> {
+  /** Active broker sources of one broker (`pub_sub.type` is `google`, `sqs` or `amqp`), for the ingesters. */
+  listActiveBrokerSources(broker: 'google' | 'sqs' | 'amqp'): Promise<Source[]> {
     return this.prisma.source.findMany({
       where: {
         type: 'pub_sub',

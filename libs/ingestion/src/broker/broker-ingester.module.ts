@@ -21,10 +21,11 @@ export type IngesterEnv = KafkaEnv &
 const INGESTER_SERVICE = {
   google: 'pubsub-ingester',
   sqs: 'sqs-ingester',
+  amqp: 'amqp-ingester',
 } as const satisfies Record<BrokerKind, string>;
 
 /**
- * An ingester service (pubsub-ingester, sqs-ingester): logs and metrics, the database, Kafka, and
+ * An ingester service (pubsub-ingester, sqs-ingester, amqp-ingester): logs and metrics, the database, Kafka, and
  * the sources of one broker run on `adapter` (the only broker-specific piece).
  */
 @Module({})

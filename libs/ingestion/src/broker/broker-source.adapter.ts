@@ -3,7 +3,10 @@ import type { Logger } from '@flotilla/observability';
 
 /** One message as a broker handed it over, before parsing. */
 export interface BrokerMessage {
-  /** The broker's id (SQS MessageId, Pub/Sub message id): the same on every redelivery. */
+  /**
+   * The broker's id (SQS MessageId, Pub/Sub message id, AMQP message-id property): the same on
+   * every redelivery.
+   */
   id: string;
   body: Buffer;
   attributes: Readonly<Record<string, string>>;
@@ -58,7 +61,31 @@ export interface ResolvedSqsSource {
   };
 }
 
-export type ResolvedBrokerSource = ResolvedGoogleSource | ResolvedSqsSource;
+export interface ResolvedAmqpSource {
+  broker: 'amqp';
+  id: string;
+  projectId: string;
+  workers: number;
+  amqp: {
+    schema: 'amqp' | 'amqps';
+    host: string;
+    port: number;
+    vhost: string;
+    queue: string;
+    /** Absent when the source has no `auth` (the broker's default user). */
+    auth: { user: string; password: string } | undefined;
+    /** When set, the queue is bound to this exchange with `routingKey` before consuming. */
+    bindedExchange: string | undefined;
+    routingKey: string;
+    /**
+     * When set, invalid messages are published here (same routing key, the reason in headers)
+     * before they are acked; otherwise they are rejected to the queue's own dead-letter exchange.
+     */
+    deadLetterExchange: string | undefined;
+  };
+}
+
+export type ResolvedBrokerSource = ResolvedGoogleSource | ResolvedSqsSource | ResolvedAmqpSource;
 export type ResolvedSourceOf<B extends BrokerKind> = Extract<ResolvedBrokerSource, { broker: B }>;
 
 /** Hooks an adapter reports to (metrics, and the supervisor when a source fails for good). */
@@ -119,6 +146,8 @@ export function startOnAdapter(
   if (adapter.broker === 'google' && source.broker === 'google')
     return adapter.start(source, handler, hooks);
   if (adapter.broker === 'sqs' && source.broker === 'sqs')
+    return adapter.start(source, handler, hooks);
+  if (adapter.broker === 'amqp' && source.broker === 'amqp')
     return adapter.start(source, handler, hooks);
   return Promise.reject(
     new Error(`a ${source.broker} source cannot run on the ${adapter.broker} adapter`),

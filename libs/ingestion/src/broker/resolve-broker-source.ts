@@ -67,5 +67,26 @@ export function resolveBrokerSource(
       },
     };
   }
+  if (config.data.type === 'amqp' && credentials.data.type === 'amqp') {
+    const amqp = config.data.amqp;
+    return {
+      ...base,
+      broker: 'amqp',
+      amqp: {
+        schema: amqp.schema,
+        host: amqp.host,
+        port: amqp.port,
+        vhost: amqp.vhost,
+        queue: amqp.queue,
+        auth:
+          amqp.user === undefined
+            ? undefined
+            : { user: amqp.user, password: credentials.data.password },
+        bindedExchange: amqp.bindedExchange,
+        deadLetterExchange: amqp.deadLetterExchange,
+        routingKey: amqp.routingKey,
+      },
+    };
+  }
   throw new SourceConfigError('stored credentials are for another broker');
 }

@@ -30,6 +30,7 @@ export const SERVICE_NAMES = [
   'scheduler',
   'pubsub-ingester',
   'sqs-ingester',
+  'amqp-ingester',
 ] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
