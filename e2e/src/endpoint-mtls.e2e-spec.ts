@@ -1,7 +1,6 @@
 import {
   createEndpoint,
   createProject,
-  eventually,
   makeTestCertificates,
   NO_RETRIES,
   projectPath,
@@ -9,10 +8,10 @@ import {
   startTestStack,
   stopAll,
   WebhookReceiver,
-  type DemoProject,
   type TestCertificates,
   type TestStack,
 } from '@flotilla/testing';
+import { attemptsOnce } from './support/delivery-attempts';
 
 jest.setTimeout(120_000);
 
@@ -20,27 +19,6 @@ interface Attempt {
   status_code: number | null;
   error: string;
   error_kind: string;
-}
-
-async function attemptsOnce(
-  project: DemoProject,
-  eventId: string,
-  status: 'Success' | 'Failure',
-): Promise<Attempt[]> {
-  const delivery = await eventually(async () => {
-    const page = await project.api.expect<{ content: { uid: string; status: string }[] }>(
-      200,
-      'GET',
-      projectPath(project, `eventdeliveries?eventId=${eventId}`),
-    );
-    expect(page.content[0]?.status).toBe(status);
-    return page.content[0]!;
-  });
-  return project.api.expect<Attempt[]>(
-    200,
-    'GET',
-    projectPath(project, `eventdeliveries/${delivery.uid}/deliveryattempts`),
-  );
 }
 
 /**
@@ -84,7 +62,7 @@ describe('mTLS endpoints', () => {
     });
     const eventId = await sendEvent(project, endpoint.uid, { hello: 'mtls' });
 
-    const [attempt] = await attemptsOnce(project, eventId, 'Success');
+    const [attempt] = await attemptsOnce<Attempt>(project, eventId, 'Success');
     expect(attempt).toMatchObject({ status_code: 200, error: '' });
     const received = receiver.requests.filter((request) => request.path.endsWith('/with-cert'));
     expect(received).toHaveLength(1);
@@ -100,7 +78,7 @@ describe('mTLS endpoints', () => {
     });
     const eventId = await sendEvent(project, endpoint.uid, {});
 
-    const attempts = await attemptsOnce(project, eventId, 'Failure');
+    const attempts = await attemptsOnce<Attempt>(project, eventId, 'Failure');
     expect(attempts).toHaveLength(1);
     expect(attempts[0]!.status_code).toBeNull();
     expect(attempts[0]!.error).not.toBe('');

@@ -10,10 +10,10 @@ import {
   stopAll,
   WebhookReceiver,
   writeHostsPreload,
-  type DemoProject,
   type ReceiverResponse,
   type TestStack,
 } from '@flotilla/testing';
+import { attemptsOnce } from './support/delivery-attempts';
 
 jest.setTimeout(120_000);
 
@@ -56,28 +56,6 @@ function oauth2(url: string, extra: Record<string, unknown> = {}): Record<string
       ...extra,
     },
   };
-}
-
-/** The delivery's attempts once it reached `status`, as the API shows them. */
-async function attemptsOnce(
-  project: DemoProject,
-  eventId: string,
-  status: 'Success' | 'Failure',
-): Promise<Attempt[]> {
-  const delivery = await eventually(async () => {
-    const page = await project.api.expect<{ content: { uid: string; status: string }[] }>(
-      200,
-      'GET',
-      projectPath(project, `eventdeliveries?eventId=${eventId}`),
-    );
-    expect(page.content[0]?.status).toBe(status);
-    return page.content[0]!;
-  });
-  return project.api.expect<Attempt[]>(
-    200,
-    'GET',
-    projectPath(project, `eventdeliveries/${delivery.uid}/deliveryattempts`),
-  ); // oldest first
 }
 
 /**
@@ -169,7 +147,7 @@ describe('OAuth2 client-credentials endpoints', () => {
     });
     const eventId = await sendEvent(project, endpoint.uid, {});
 
-    const attempts = await attemptsOnce(project, eventId, 'Success');
+    const attempts = await attemptsOnce<Attempt>(project, eventId, 'Success');
     expect(attempts.map((attempt) => attempt.status_code).sort()).toEqual([200, 401]);
     expect(tokens.server.requests).toHaveLength(2);
     await tokens.server.stop();
@@ -197,7 +175,7 @@ describe('OAuth2 client-credentials endpoints', () => {
     });
     const eventId = await sendEvent(project, endpoint.uid, {});
 
-    const attempts = await attemptsOnce(project, eventId, 'Success');
+    const attempts = await attemptsOnce<Attempt>(project, eventId, 'Success');
     expect(attempts).toHaveLength(2);
     expect(attempts[0]).toMatchObject({ status_code: null, error_kind: 'oauth2_token' });
     expect(attempts[0]!.error).toBe(
@@ -222,7 +200,7 @@ describe('OAuth2 client-credentials endpoints', () => {
     });
     const eventId = await sendEvent(project, endpoint.uid, {});
 
-    const attempts = await attemptsOnce(project, eventId, 'Failure');
+    const attempts = await attemptsOnce<Attempt>(project, eventId, 'Failure');
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ error_kind: 'egress_refused' });
     expect(attempts[0]!.error).toMatch(
@@ -251,7 +229,7 @@ describe('OAuth2 client-credentials endpoints', () => {
       client_secret: '[REDACTED]',
     });
     const eventId = await sendEvent(project, endpoint.uid, {});
-    const [attempt] = await attemptsOnce(project, eventId, 'Success');
+    const [attempt] = await attemptsOnce<Attempt>(project, eventId, 'Success');
     expect(attempt!.request_http_header['authorization']).toBe('[redacted]');
     await tokens.server.stop();
   });
